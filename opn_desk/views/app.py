@@ -1,0 +1,97 @@
+"""Starting the GUI: first run, the active profile, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from opn_desk import APP_NAME, __version__
+from opn_desk.services.profiles import (
+    Profile,
+    ProfileBook,
+    load_profiles,
+    sandbox_profile,
+    save_profiles,
+)
+from opn_desk.views.main_window import MainWindow
+from opn_desk.views.tasks import TaskRunner
+from opn_desk.views.welcome_dialog import WelcomeDialog
+
+logger = logging.getLogger(__name__)
+
+
+class AppController(QObject):
+    """Chooses the profile to open and owns the main window."""
+
+    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.window: MainWindow | None = None
+        self.welcome: WelcomeDialog | None = None
+
+    def start(self, profile_name: str | None = None) -> None:
+        """Open the named or active profile, or welcome a new user."""
+        book = load_profiles()
+        if book is None:
+            self._welcome()
+            return
+        name = profile_name or book.active
+        profile = book.get(name) if name else None
+        if profile is None:
+            logger.warning("Profile %s not found; opening the sandbox", name)
+            profile = sandbox_profile()
+        self._show(profile)
+
+    def _welcome(self) -> None:
+        self.welcome = WelcomeDialog(self._runner)
+        self.welcome.accepted.connect(self._welcomed)
+        self.welcome.rejected.connect(QApplication.quit)
+        self.welcome.open()
+
+    def _welcomed(self) -> None:
+        assert self.welcome is not None and self.welcome.profile is not None
+        profile, key = self.welcome.profile, self.welcome.session_key
+        book = load_profiles() or ProfileBook()
+        book.put(profile)
+        save_profiles(book)
+        self._show(profile, key)
+
+    def _show(self, profile: Profile, secret_key: str | None = None) -> None:
+        self.window = MainWindow(self._runner, profile)
+        self.window.show()
+        self.window.open_profile(secret_key)
+
+
+def create_application(argv: list[str]) -> QApplication:
+    app = QApplication(argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setFont(_interface_font(app.font()))
+    return app
+
+
+def run_gui(profile_name: str | None = None) -> int:
+    """Run the desktop app until its window closes; the exit code."""
+    app = create_application(sys.argv[:1])
+    runner = TaskRunner(app)
+    controller = AppController(runner)
+    controller.start(profile_name)
+    code = app.exec()
+    runner.shutdown(wait=True)
+    return code
+
+
+def _interface_font(current: QFont) -> QFont:
+    """Add a family with Thai glyphs after the default ones, as a fallback."""
+    families = set(QFontDatabase.families())
+    for family in ("Noto Sans Thai UI", "Noto Sans Thai", "Loma", "Garuda", "Tahoma"):
+        if family in families:
+            font = QFont(current)
+            font.setFamilies([*current.families(), family])
+            return font
+    logger.warning("No font with Thai glyphs found; Thai text may not show")
+    return current

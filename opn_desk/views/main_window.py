@@ -1,0 +1,172 @@
+"""The main window: tabs over the cache, a status bar, sync on demand."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from opn_desk import __version__
+from opn_desk.models.db import session_scope
+from opn_desk.models.sync_store import last_synced_at
+from opn_desk.services.profiles import Profile
+from opn_desk.services.sync import CHARGES, SyncResult
+from opn_desk.services.workspace import Workspace, open_workspace
+from opn_desk.views.errors import error_sentence
+from opn_desk.views.status_bar import ProfileStatusBar
+from opn_desk.views.sync_controller import SyncController
+from opn_desk.views.tasks import TaskRunner
+from opn_desk.views.transactions_tab import TransactionsTab
+from opn_desk.views.transactions_table_model import TransactionsTableModel
+
+logger = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """One window per running app, showing the open profile.
+
+    Signals:
+        workspace_ready(object): the profile's Workspace is open.
+        workspace_failed(object): opening the profile failed with this error.
+    """
+
+    workspace_ready = Signal(object)
+    workspace_failed = Signal(object)
+
+    def __init__(
+        self, runner: TaskRunner, profile: Profile, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._profile = profile
+        self._workspace: Workspace | None = None
+        self._closing = False
+        self.setWindowTitle(self.tr("opn-desk — %1").replace("%1", profile.name))
+        self.resize(1280, 760)
+
+        self.transactions_model = TransactionsTableModel(runner, profile.timezone, self)
+        self.transactions_tab = TransactionsTab(self.transactions_model, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.transactions_tab, self.tr("Transactions"))
+        self.setCentralWidget(self.tabs)
+
+        self.status = ProfileStatusBar(self)
+        self.status.set_profile(profile)
+        self.setStatusBar(self.status)
+
+        self.sync = SyncController(runner, self)
+        self._connect_sync()
+        self._build_menus()
+        self.transactions_model.loaded.connect(self.status.set_charge_count)
+
+    @property
+    def workspace(self) -> Workspace | None:
+        return self._workspace
+
+    def open_profile(self, secret_key: str | None = None) -> None:
+        """Open the profile in the background, then show its cache and sync."""
+        self.status.showMessage(
+            self.tr("Opening %1…").replace("%1", self._profile.name)
+        )
+        profile = self._profile
+        self._runner.run_network(
+            lambda: open_workspace(profile, secret_key),
+            self.attach_workspace,
+            self._workspace_not_opened,
+            context=self,
+        )
+
+    def attach_workspace(self, workspace: Workspace) -> None:
+        """Show an opened workspace's cache and start syncing it."""
+        if self._closing:
+            workspace.close()
+            return
+        self._workspace = workspace
+        self.status.clearMessage()
+        self.sync_action.setEnabled(True)
+        self.transactions_model.set_engine(workspace.engine)
+        self._show_last_sync()
+        self.workspace_ready.emit(workspace)
+        self.start_sync()
+
+    def start_sync(self) -> None:
+        if self._workspace is not None:
+            self.sync.start(self._workspace)
+
+    # Private
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.sync_action = QAction(self.tr("&Sync now"), self)
+        self.sync_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.sync_action.setEnabled(False)
+        self.sync_action.triggered.connect(self.start_sync)
+        file_menu.addAction(self.sync_action)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about_action = QAction(self.tr("&About opn-desk"), self)
+        about_action.triggered.connect(self._show_about)
+        help_menu.addAction(about_action)
+
+    def _connect_sync(self) -> None:
+        self.sync.started.connect(lambda: self.status.show_progress(0, 0))
+        self.sync.progress.connect(self.status.show_progress)
+        self.sync.finished.connect(self._sync_finished)
+        self.sync.failed.connect(self._sync_failed)
+        self.sync.cancelled.connect(self.status.hide_progress)
+
+    def _workspace_not_opened(self, error: BaseException) -> None:
+        logger.error("Could not open profile %s", self._profile.name, exc_info=error)
+        self.status.showMessage(error_sentence(error))
+        self.workspace_failed.emit(error)
+
+    def _sync_finished(self, result: SyncResult) -> None:
+        self.status.hide_progress()
+        self.status.set_last_sync(result.finished_at)
+        self.transactions_model.refresh()
+
+    def _sync_failed(self, error: BaseException) -> None:
+        self.status.hide_progress()
+        self.status.showMessage(error_sentence(error))
+        self.transactions_model.refresh()
+
+    def _show_last_sync(self) -> None:
+        workspace = self._workspace
+        if workspace is None:
+            return
+
+        def read() -> datetime | None:
+            with session_scope(workspace.engine) as session:
+                return last_synced_at(session, CHARGES)
+
+        self._runner.run_db(read, self.status.set_last_sync, context=self)
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About opn-desk"),
+            self.tr(
+                "opn-desk %1: a back office for merchants on Opn Payments."
+            ).replace("%1", __version__),
+        )
+
+    # Qt overrides
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Override QMainWindow.closeEvent: stop the sync, close the profile."""
+        self._closing = True
+        self.sync.cancel()
+        workspace, self._workspace = self._workspace, None
+        self.transactions_model.set_engine(None)
+        if workspace is not None:
+            self._runner.shutdown(wait=True)
+            workspace.close()
+        super().closeEvent(event)

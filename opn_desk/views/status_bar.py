@@ -1,0 +1,75 @@
+"""The main window's status bar: profile, TEST/LIVE marker, sync state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from opn_desk.services.profiles import Profile
+
+_BADGE_STYLE = (
+    "QLabel {{ background: {bg}; color: white; font-weight: bold;"
+    " padding: 1px 8px; border-radius: 3px; }}"
+)
+_BADGE_COLOURS = {"sandbox": "#1565c0", "test": "#e65100", "live": "#b71c1c"}
+
+
+class ProfileStatusBar(QStatusBar):
+    """Shows which account is open, in which mode, and how fresh it is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._zone = ZoneInfo("UTC")
+        self.mode_badge = QLabel()
+        self.profile_label = QLabel()
+        self.sync_label = QLabel()
+        self.count_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.hide()
+        self.addWidget(self.mode_badge)
+        self.addWidget(self.profile_label)
+        self.addPermanentWidget(self.count_label)
+        self.addPermanentWidget(self.progress_bar)
+        self.addPermanentWidget(self.sync_label)
+
+    def set_profile(self, profile: Profile) -> None:
+        self._zone = ZoneInfo(profile.timezone)
+        self.mode_badge.setText(_badge_text(self, profile))
+        colour = _BADGE_COLOURS[profile.mode]
+        self.mode_badge.setStyleSheet(_BADGE_STYLE.format(bg=colour))
+        self.profile_label.setText(profile.name)
+
+    def set_last_sync(self, moment: datetime | None) -> None:
+        if moment is None:
+            self.sync_label.setText(self.tr("Not synced yet"))
+            return
+        local = moment.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+        self.sync_label.setText(self.tr("Last sync: %1").replace("%1", local))
+
+    def set_charge_count(self, count: int) -> None:
+        self.count_label.setText(self.tr("%n charge(s)", "", count))
+
+    def show_progress(self, fetched: int, total: int) -> None:
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(min(fetched, max(total, 1)))
+        self.progress_bar.setFormat(
+            self.tr("Syncing %1 of %2")
+            .replace("%1", str(fetched))
+            .replace("%2", str(total))
+        )
+        self.progress_bar.show()
+
+    def hide_progress(self) -> None:
+        self.progress_bar.hide()
+
+
+def _badge_text(bar: QStatusBar, profile: Profile) -> str:
+    if profile.mode == "live":
+        return bar.tr("LIVE")
+    if profile.mode == "sandbox":
+        return bar.tr("TEST · SANDBOX")
+    return bar.tr("TEST")

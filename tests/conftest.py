@@ -1,0 +1,117 @@
+"""Test set-up shared by every test: headless Qt, an isolated home, the sandbox."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt reads these when the first QGuiApplication is built; pytest-qt builds it
+# lazily, after conftest has been imported.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["LANG"] = "en_US.UTF-8"
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The project's shared references (API notes and recorded responses)."""
+    if not (SHARED_DIR / "fixtures" / "opn-sdk").is_dir():
+        pytest.fail(f"shared references not found at {SHARED_DIR}")
+    return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir(shared_dir: Path) -> Path:
+    return shared_dir / "fixtures" / "opn-sdk"
+
+
+@pytest.fixture
+def opn_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty opn-desk home folder (settings, caches, logs) for one test."""
+    home = tmp_path / "opn-home"
+    monkeypatch.setenv("OPN_DESK_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def sandbox_state_small():  # type: ignore[no-untyped-def]
+    from opn_desk.sandbox import SandboxState
+
+    return SandboxState.seeded(charges=600, seed=11)
+
+
+@pytest.fixture(scope="session")
+def sandbox(sandbox_state_small) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A seeded sandbox serving over loopback HTTP for the whole session.
+
+    Tests that change its state must use ``fresh_sandbox`` instead.
+    """
+    from opn_desk.sandbox import SandboxServer
+
+    with SandboxServer(sandbox_state_small, host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_sandbox() -> Iterator[object]:
+    """A seeded sandbox of its own for one test."""
+    from opn_desk.sandbox import SandboxServer, SandboxState
+
+    state = SandboxState.seeded(charges=300, seed=5)
+    with SandboxServer(state, host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[dict[tuple[str, str], str]]:
+    """A keyring that keeps passwords in this process only.
+
+    A headless CI machine has no OS keyring, and a test must never write
+    into a developer's real one.
+    """
+    import keyring
+    import keyring.backend
+    import keyring.errors
+
+    class Backend(keyring.backend.KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.passwords: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.passwords.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.passwords[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            if self.passwords.pop((service, username), None) is None:
+                raise keyring.errors.PasswordDeleteError(username)
+
+    previous = keyring.get_keyring()
+    backend = Backend()
+    keyring.set_keyring(backend)
+    try:
+        yield backend.passwords
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
