@@ -32,8 +32,7 @@ MAX_REFUNDS = 15
 
 FAILURE_MESSAGES = {
     "insufficient_fund": (
-        "insufficient funds in the account or the card has reached the "
-        "credit limit"
+        "insufficient funds in the account or the card has reached the credit limit"
     ),
     "stolen_or_lost_card": "the card was reported stolen or lost",
     "failed_processing": "the payment could not be processed",

@@ -107,7 +107,9 @@ def upgrade_charge(raw: dict[str, Any]) -> Charge | None:
         charge["status"] = _legacy_status(charge)
     refunds = charge.get("refunds")
     if isinstance(refunds, dict) and isinstance(refunds.get("data"), list):
-        charge["refunds"] = dict(refunds, data=[_upgrade_refund(r) for r in refunds["data"]])
+        charge["refunds"] = dict(
+            refunds, data=[_upgrade_refund(r) for r in refunds["data"]]
+        )
     dispute = charge.get("dispute")
     if isinstance(dispute, dict):
         charge["dispute"] = _upgrade_nested(dispute)

@@ -68,9 +68,9 @@ class SeedEvent:
 
 @dataclass(slots=True)
 class SeedHistory:
-    """Charges oldest first, and their events in no particular order."""
+    """Charges oldest first as (id, created_at, encoded), and their events."""
 
-    charges: list[ch.Charge] = field(default_factory=list)
+    charges: list[tuple[str, str, bytes]] = field(default_factory=list)
     events: list[SeedEvent] = field(default_factory=list)
 
 
@@ -101,16 +101,16 @@ class _Seeder:
         older = [s for s in forced if s[1] not in _RECENT]
         for offset, scenario in enumerate(recent):
             plan[count - 1 - offset] = scenario
-            times[count - 1 - offset] = self.now - timedelta(
-                minutes=30 + 90 * offset
-            )
+            times[count - 1 - offset] = self.now - timedelta(minutes=30 + 90 * offset)
         for index, scenario in zip(
             self.rng.sample(range(count // 2), len(older)), older, strict=True
         ):
             plan[index] = scenario
         times.sort()
         for index, created_at in enumerate(times):
-            self.history.charges.append(self._charge(created_at, plan.get(index)))
+            charge = self._charge(created_at, plan.get(index))
+            encoded = (charge["id"], charge["created_at"], encode(charge))
+            self.history.charges.append(encoded)
         return self.history
 
     # -- time ------------------------------------------------------------
@@ -492,7 +492,9 @@ class _Seeder:
         earlier = charge["refunds"]["data"]
         start = _parse(earlier[-1]["created_at"]) if earlier else paid_at
         at = self._later(start, timedelta(minutes=10), timedelta(days=20))
-        voided = _bangkok_day(at) == _bangkok_day(paid_at) and charge["card"] is not None
+        voided = (
+            _bangkok_day(at) == _bangkok_day(paid_at) and charge["card"] is not None
+        )
         refund = ch.refund_object(
             new_id("rfnd", rng), charge, amount, at, new_id("trxn", rng), voided=voided
         )

@@ -26,8 +26,8 @@ from opn_desk.sandbox.fixtures import load_charges
 from opn_desk.sandbox.ids import new_base36, new_id
 from opn_desk.sandbox.listing import ListQuery
 from opn_desk.sandbox.seed import seed_history
-from opn_desk.sandbox.wire import encode
 from opn_desk.sandbox.times import epoch_of_iso, iso, parse_iso, utc_now
+from opn_desk.sandbox.wire import encode
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,10 @@ class SandboxState:
         state = cls(demo_account(rng, moment - timedelta(days=400)), rng=rng)
         history = seed_history(charges, seed, moment)
         with state._lock:
-            encoded = {c["id"]: state._put_charge(c) for c in history.charges}
+            encoded = {
+                charge_id: state._put_encoded(charge_id, created_at, data)
+                for charge_id, created_at, data in history.charges
+            }
             events = sorted(history.events, key=lambda e: e.at)
             for event in events:
                 data = event.data or encoded[event.charge_id]
@@ -112,9 +115,7 @@ class SandboxState:
         with state._lock:
             for charge in found:
                 data = state._put_charge(charge)
-                state._record(
-                    "charge.create", charge["created_at"], charge["id"], data
-                )
+                state._record("charge.create", charge["created_at"], charge["id"], data)
         logger.info("loaded %s charges from fixtures", len(found))
         return state
 
@@ -203,8 +204,10 @@ class SandboxState:
             return current  # type: ignore[no-any-return]
 
     def _put_charge(self, charge: dict[str, Any]) -> bytes:
-        charge_id = charge["id"]
-        entry = (epoch_of_iso(charge["created_at"]), charge_id)
+        return self._put_encoded(charge["id"], charge["created_at"], encode(charge))
+
+    def _put_encoded(self, charge_id: str, created_at: str, data: bytes) -> bytes:
+        entry = (epoch_of_iso(created_at), charge_id)
         previous = self._charges.get(charge_id)
         if previous is not None:
             old_time = epoch_of_iso(json.loads(previous)["created_at"])
@@ -215,7 +218,6 @@ class SandboxState:
             insort(self._charge_index, entry)
         else:
             self._charge_index.append(entry)
-        data = encode(charge)
         self._charges[charge_id] = data
         return data
 
@@ -269,7 +271,7 @@ class SandboxState:
         return chunks
 
     def _event_record(self, event: _Event) -> bytes:
-        fields = {
+        fields: dict[str, Any] = {
             "id": event.event_id,
             "key": event.key,
             "created_at": event.created_at,
@@ -318,8 +320,18 @@ def demo_account(rng: random.Random, created_at: datetime) -> dict[str, Any]:
         "email": "demo-shop@example.co.th",
         "created_at": iso(created_at),
         "supported_currencies": [
-            "THB", "JPY", "USD", "EUR", "GBP", "SGD",
-            "AUD", "CHF", "CNY", "DKK", "HKD", "MYR",
+            "THB",
+            "JPY",
+            "USD",
+            "EUR",
+            "GBP",
+            "SGD",
+            "AUD",
+            "CHF",
+            "CNY",
+            "DKK",
+            "HKD",
+            "MYR",
         ],  # fmt: skip
         "api_version": "2019-05-29",
         "auto_activate_recipients": False,
@@ -347,5 +359,3 @@ def demo_account(rng: random.Random, created_at: datetime) -> dict[str, Any]:
             "max_active_realtime_transfer_schedules": None,
         },
     }
-
-

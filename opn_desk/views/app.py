@@ -17,6 +17,7 @@ from opn_desk.services.profiles import (
     sandbox_profile,
     save_profiles,
 )
+from opn_desk.services.workspace import MissingSecretKey
 from opn_desk.views.main_window import MainWindow
 from opn_desk.views.tasks import TaskRunner
 from opn_desk.views.welcome_dialog import WelcomeDialog
@@ -61,9 +62,21 @@ class AppController(QObject):
         self._show(profile, key)
 
     def _show(self, profile: Profile, secret_key: str | None = None) -> None:
+        if self.window is not None:
+            self.window.close()
         self.window = MainWindow(self._runner, profile)
+        self.window.workspace_failed.connect(self._profile_failed)
         self.window.show()
         self.window.open_profile(secret_key)
+
+    def _profile_failed(self, error: BaseException) -> None:
+        window = self.window
+        if not isinstance(error, MissingSecretKey) or window is None:
+            return
+        self.welcome = WelcomeDialog(self._runner, window)
+        self.welcome.ask_for_key(window.profile)
+        self.welcome.accepted.connect(self._welcomed)
+        self.welcome.open()
 
 
 def create_application(argv: list[str]) -> QApplication:

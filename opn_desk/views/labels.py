@@ -32,12 +32,12 @@ _METHODS = {
 def status_label(status: str) -> str:
     """The charge status in the clerk's language; unknown ones as they came."""
     text = _STATUSES.get(status)
-    return QCoreApplication.translate(_CONTEXT, text) if text else status
+    return QCoreApplication.translate(_CONTEXT, str(text)) if text else status
 
 
 def payment_method_label(method: str) -> str:
     """A readable name for a payment method code."""
     text = _METHODS.get(method)
     if text is not None:
-        return QCoreApplication.translate(_CONTEXT, text)
+        return QCoreApplication.translate(_CONTEXT, str(text))
     return method.replace("_", " ").capitalize()

@@ -66,6 +66,10 @@ class MainWindow(QMainWindow):
     def workspace(self) -> Workspace | None:
         return self._workspace
 
+    @property
+    def profile(self) -> Profile:
+        return self._profile
+
     def open_profile(self, secret_key: str | None = None) -> None:
         """Open the profile in the background, then show its cache and sync."""
         self.status.showMessage(

@@ -51,7 +51,9 @@ class ProfileStatusBar(QStatusBar):
         self.sync_label.setText(self.tr("Last sync: %1").replace("%1", local))
 
     def set_charge_count(self, count: int) -> None:
-        self.count_label.setText(self.tr("%n charge(s)", "", count))
+        self.count_label.setText(
+            self.tr("Charges in the cache: %1").replace("%1", f"{count:,}")
+        )
 
     def show_progress(self, fetched: int, total: int) -> None:
         self.progress_bar.setRange(0, max(total, 1))

@@ -140,7 +140,7 @@ class TransactionsTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or section not in _HEADERS:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return QCoreApplication.translate(_CONTEXT, _HEADERS[section])
+            return QCoreApplication.translate(_CONTEXT, str(_HEADERS[section]))
         if role == Qt.ItemDataRole.TextAlignmentRole and section == AMOUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -92,6 +92,20 @@ class WelcomeDialog(QDialog):
         layout.addWidget(self.buttons)
         self._choice_changed()
 
+    def ask_for_key(self, profile: Profile) -> None:
+        """Ask again for the key of a profile whose key is not in the keyring."""
+        self.account_choice.setChecked(True)
+        self.sandbox_choice.setEnabled(False)
+        self.name_edit.setText(profile.name)
+        self.name_edit.setReadOnly(True)
+        self.url_edit.setText(profile.base_url or DEFAULT_BASE_URL)
+        self.message.setText(
+            self.tr(
+                "The secret key of this profile is not in the keyring. "
+                "Enter it to go on."
+            )
+        )
+
     def _build_account_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Opn account"))
         self.name_edit = QLineEdit(self.tr("My shop"))

@@ -1,0 +1,149 @@
+"""``opn-desk sandbox``: run the Opn API emulator until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from opn_desk.sandbox.server import SandboxServer, is_loopback
+from opn_desk.sandbox.state import SandboxState
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="opn-desk sandbox",
+        description=(
+            "Serve a local emulator of the Opn Payments API (version "
+            "2019-05-29) over loopback HTTP, with a demo merchant's charges. "
+            "The first line on stdout is 'listening on http://HOST:PORT'."
+        ),
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="loopback address to listen on (default: %(default)s); "
+        "other addresses are refused",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="port to listen on; 0 picks a free port (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--charges",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="number of demo charges to seed (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="random seed; the same seed gives the same charges (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--data-file",
+        type=Path,
+        metavar="PATH",
+        help="JSON data file: loaded if it exists, otherwise created from "
+        "the seed or the fixtures; saved again on shutdown",
+    )
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="recorded API response file or folder to serve charges from "
+        "instead of seeding (repeatable)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host):
+        parser.error(f"--host must be a loopback address, not {args.host!r}")
+    if args.charges < 0:
+        parser.error("--charges must be 0 or more")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
+        )
+    try:
+        state = _initial_state(args)
+    except (OSError, ValueError) as exc:
+        parser.error(str(exc))
+    stop = threading.Event()
+    previous = _on_stop_signals(stop)
+    try:
+        with SandboxServer(state, host=args.host, port=args.port) as server:
+            _announce(server, state)
+            while not stop.wait(0.2):
+                pass
+            logger.info("stopping the sandbox")
+    finally:
+        _restore_signals(previous)
+    if args.data_file is not None:
+        state.save(args.data_file)
+        logger.info("saved %s", args.data_file)
+    return 0
+
+
+def _initial_state(args: argparse.Namespace) -> SandboxState:
+    started = time.perf_counter()
+    data_file: Path | None = args.data_file
+    if data_file is not None and data_file.exists():
+        state = SandboxState.load(data_file)
+        source = str(data_file)
+    elif args.fixtures:
+        state = SandboxState.from_fixture_files(args.fixtures)
+        source = "fixtures"
+    else:
+        state = SandboxState.seeded(charges=args.charges, seed=args.seed)
+        source = f"seed {args.seed}"
+    logger.info(
+        "%s charges from %s in %.1f s",
+        state.charge_count,
+        source,
+        time.perf_counter() - started,
+    )
+    if data_file is not None and not data_file.exists():
+        state.save(data_file)
+    return state
+
+
+def _announce(server: SandboxServer, state: SandboxState) -> None:
+    """The first stdout line is read by the app that started us."""
+    out = sys.stdout
+    out.write(f"listening on {server.base_url}\n")
+    out.write(f"secret key: {server.secret_key} (test mode, sandbox only)\n")
+    out.write(f"charges: {state.charge_count}\n")
+    out.write("stop with Ctrl+C\n")
+    out.flush()
+
+
+def _on_stop_signals(stop: threading.Event) -> dict[int, Any]:
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handle)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)

@@ -1,0 +1,109 @@
+"""``opn-desk sandbox`` as a real subprocess: announce, answer, stop cleanly."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from opn_desk.sandbox import SANDBOX_SECRET_KEY
+from opn_desk.sandbox.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+START = "from opn_desk.sandbox.cli import main; raise SystemExit(main())"
+
+
+@contextmanager
+def running_sandbox(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """The CLI in a subprocess, and the base URL from its first stdout line."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", START, *args],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first_line = process.stdout.readline()  # type: ignore[union-attr]
+        assert first_line.startswith("listening on http://127.0.0.1:"), first_line
+        yield process, first_line.removeprefix("listening on ").strip()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=20)
+    return process.returncode, stderr
+
+
+def test_cli_serves_until_sigterm_and_exits_0() -> None:
+    with running_sandbox("--port", "0", "--charges", "50") as (process, url):
+        with httpx.Client(base_url=url, auth=(SANDBOX_SECRET_KEY, "")) as http:
+            listed = http.get("/charges", params={"limit": "100"}).json()
+            denied = http.get("/charges", auth=("skey_test_other", ""))
+        returncode, stderr = _stop(process)
+
+    assert listed["total"] == 50 and len(listed["data"]) == 50
+    assert denied.status_code == 401
+    assert returncode == 0
+    assert "GET /charges" in stderr
+    assert SANDBOX_SECRET_KEY not in stderr
+    assert "skey_test_other" not in stderr and "Basic " not in stderr
+
+
+def test_cli_data_file_is_created_then_reused(tmp_path: Path) -> None:
+    data_file = tmp_path / "sandbox.json"
+    args = ("--charges", "30", "--seed", "4", "--data-file", str(data_file))
+    with running_sandbox(*args) as (process, url):
+        first = httpx.get(f"{url}/charges", auth=(SANDBOX_SECRET_KEY, "")).json()
+        assert _stop(process)[0] == 0
+    assert data_file.exists()
+
+    # A different seed is ignored: the existing file wins.
+    reused = ("--charges", "5", "--seed", "99", "--data-file", str(data_file))
+    with running_sandbox(*reused) as (process, url):
+        second = httpx.get(f"{url}/charges", auth=(SANDBOX_SECRET_KEY, "")).json()
+        assert _stop(process)[0] == 0
+
+    assert second["total"] == 30
+    assert second["data"] == first["data"]
+    assert json.loads(data_file.read_text())["format"] == "opn-desk-sandbox"
+
+
+def test_cli_serves_the_recorded_fixtures(fixtures_dir: Path) -> None:
+    with running_sandbox("--fixtures", str(fixtures_dir)) as (process, url):
+        charge = httpx.get(
+            f"{url}/charges/chrg_test_63444wyfsg4mtvvck1z",
+            auth=(SANDBOX_SECRET_KEY, ""),
+        ).json()
+        assert _stop(process)[0] == 0
+
+    assert charge["amount"] == 100000 and charge["currency"] == "THB"
+
+
+def test_cli_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--host", "0.0.0.0"])
+
+    assert stopped.value.code == 2
+    assert "loopback" in capsys.readouterr().err
+
+
+def test_cli_help_describes_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+
+    help_text = capsys.readouterr().out
+    for option in ("--host", "--port", "--charges", "--seed", "--data-file"):
+        assert option in help_text
+    assert "--fixtures" in help_text and "repeatable" in help_text
