@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,3 +116,43 @@ def no_keyring() -> Iterator[None]:
         yield
     finally:
         keyring.set_keyring(previous)
+
+
+PG_URL_ENV = "OPN_DESK_TEST_PG_URL"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = os.environ.get(PG_URL_ENV)
+    if not admin_url:
+        how = (
+            "PostgreSQL tests need a server: run `sudo scripts/test-postgres` "
+            f"and export {PG_URL_ENV} set to the URL it prints."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(how)
+        pytest.skip(how)
+
+    name = f"opndesk_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cache_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A cache database URL: a SQLite file, then a PostgreSQL database."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    return f"sqlite:///{tmp_path / 'cache.db'}"

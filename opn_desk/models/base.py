@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -47,6 +48,10 @@ class UtcDateTime(TypeDecorator[datetime]):
             value = datetime.fromisoformat(value)
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC)
+
+
+# API objects as JSON: JSONB on PostgreSQL (indexable), JSON text on SQLite.
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):

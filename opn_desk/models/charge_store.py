@@ -39,8 +39,8 @@ def upsert_charges(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         where=(table.c.raw_hash != excluded.raw_hash)
         & (table.c.fetched_at <= excluded.fetched_at),
     )
-    result = session.execute(statement)
-    return int(getattr(result, "rowcount", 0) or 0)
+    written = session.execute(statement.returning(table.c.id)).all()
+    return len(written)
 
 
 class ChargeOrder(enum.Enum):

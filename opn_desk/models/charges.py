@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opn_desk.models.base import Base, UtcDateTime
+from opn_desk.models.base import Base, JsonDocument, UtcDateTime
 
 
 class ChargeRecord(Base):
@@ -38,8 +38,8 @@ class ChargeRecord(Base):
     transaction_id: Mapped[str | None] = mapped_column(String(64))
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    charge_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
-    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+    charge_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JsonDocument)
+    raw: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     raw_hash: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from opn_desk.models.charge_store import upsert_charges
 from opn_desk.models.db import session_scope
+from opn_desk.models.lease import sync_lease
 from opn_desk.models.sync_store import sync_state
 from opn_desk.services.api import Charge, OpnClient
 from opn_desk.services.rows import charge_row
@@ -90,8 +91,15 @@ class ChargeSync:
 
         Raises:
             SyncCancelled: when ``cancelled`` returns True between pages.
+            LeaseHeld: when another workstation is syncing this database.
             ApiError: when the API cannot be read; committed windows stay.
         """
+        with sync_lease(self._engine):
+            return self._run(progress, cancelled)
+
+    def _run(
+        self, progress: ProgressCallback | None, cancelled: CancelCheck | None
+    ) -> SyncResult:
         report = progress or (lambda _progress: None)
         stop = cancelled or (lambda: False)
         until = self._clock()

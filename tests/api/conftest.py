@@ -86,10 +86,12 @@ class _OneShotServer:
     """A loopback TCP server that answers each connection with fixed bytes.
 
     With ``reply=b""`` it reads the request and hangs up without a word.
+    Given several replies, the n-th connection gets the n-th (the last one
+    repeats).
     """
 
-    def __init__(self, reply: bytes) -> None:
-        self.reply = reply
+    def __init__(self, reply: bytes, *later: bytes) -> None:
+        self.replies = [reply, *later]
         self.requests: list[bytes] = []
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
@@ -117,8 +119,9 @@ class _OneShotServer:
             with conn:
                 conn.settimeout(2)
                 self.requests.append(_read_request_head(conn))
-                if self.reply:
-                    conn.sendall(self.reply)
+                reply = self.replies[min(len(self.requests), len(self.replies)) - 1]
+                if reply:
+                    conn.sendall(reply)
 
 
 def _read_request_head(conn: socket.socket) -> bytes:
@@ -143,15 +146,28 @@ def raw_http_server():  # type: ignore[no-untyped-def]
     """A factory: a loopback server answering every request with one reply."""
     servers: list[_OneShotServer] = []
 
-    def _start(status: str, content_type: str, body: bytes) -> _OneShotServer:
-        reply = (
-            f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-        ).encode() + body
-        server = _OneShotServer(reply).__enter__()
+    def _start(
+        status: str, content_type: str, body: bytes, *later: bytes
+    ) -> _OneShotServer:
+        server = _OneShotServer(http_reply(status, content_type, body), *later)
+        server.__enter__()
         servers.append(server)
         return server
 
     yield _start
     for server in servers:
         server.__exit__(None, None, None)
+
+
+def http_reply(status: str, content_type: str, body: bytes, headers: str = "") -> bytes:
+    """The bytes of a whole HTTP/1.1 answer that closes the connection."""
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{headers}"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+
+
+@pytest.fixture(name="http_reply")
+def http_reply_fixture():  # type: ignore[no-untyped-def]
+    """``http_reply``, for tests that script a server's later answers."""
+    return http_reply

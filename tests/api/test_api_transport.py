@@ -94,7 +94,7 @@ def test_closed_port_is_offline(closed_port: int) -> None:
 
 def test_silent_server_times_out(silent_server: str) -> None:
     started = time.monotonic()
-    with OpnClient(KEY, silent_server, timeout_s=0.3) as client:
+    with OpnClient(KEY, silent_server, timeout_s=0.3, read_retries=0) as client:
         with pytest.raises(ApiTimeout) as caught:
             client.get_charge("chrg_test_anything")
 
@@ -104,7 +104,7 @@ def test_silent_server_times_out(silent_server: str) -> None:
 
 
 def test_hang_up_after_the_request_is_a_lost_connection(hangup_server) -> None:
-    with OpnClient(KEY, hangup_server.base_url, timeout_s=5) as client:
+    with OpnClient(KEY, hangup_server.base_url, read_retries=0) as client:
         with pytest.raises(ConnectionLost) as caught:
             client.get_json("/charges")
 
@@ -178,3 +178,41 @@ def test_window_bounds_must_be_timezone_aware() -> None:
             client.list_charges(limit=101)
         with pytest.raises(ValueError, match="order"):
             client.list_charges(order="sideways")
+
+
+def test_reads_are_retried_after_transient_failures(
+    raw_http_server, http_reply
+) -> None:
+    busy = b'{"object":"error","code":"too_many_requests","message":"slow down"}'
+    account = (
+        b'{"object":"account","id":"acct_1","email":"a@b.co",'
+        b'"created_at":"2025-01-01T00:00:00Z"}'
+    )
+    server = raw_http_server(
+        "503 Service Unavailable",
+        "application/json",
+        b'{"object":"error","code":"service_unavailable","message":"busy"}',
+        http_reply(
+            "429 Too Many Requests", "application/json", busy, "Retry-After: 0\r\n"
+        ),
+        http_reply("200 OK", "application/json", account),
+    )
+
+    with OpnClient(KEY, server.base_url, backoff_s=0.01) as client:
+        assert client.get_account().id == "acct_1"
+
+    assert len(server.requests) == 3
+
+
+def test_reads_give_up_after_the_last_retry(raw_http_server) -> None:
+    server = raw_http_server(
+        "500 Internal Server Error",
+        "application/json",
+        b'{"object":"error","code":"internal_error","message":"oops"}',
+    )
+
+    with OpnClient(KEY, server.base_url, read_retries=2, backoff_s=0.01) as client:
+        with pytest.raises(ServerError):
+            client.get_json("/charges")
+
+    assert len(server.requests) == 3

@@ -19,13 +19,8 @@ from opn_desk.services.sync import CHARGES, ChargeSync, SyncCancelled, SyncProgr
 
 
 @pytest.fixture
-def cache_file(tmp_path: Path) -> Path:
-    return tmp_path / "cache.db"
-
-
-@pytest.fixture
-def engine(cache_file: Path) -> Iterator[Engine]:
-    engine = open_engine(f"sqlite:///{cache_file}")
+def engine(cache_url: str) -> Iterator[Engine]:
+    engine = open_engine(cache_url)
     yield engine
     engine.dispose()
 
@@ -43,7 +38,7 @@ def cached_charges(engine: Engine) -> dict[str, dict[str, Any]]:
 
 
 def test_backfill_copies_every_charge_exactly(
-    sandbox: Any, client: OpnClient, engine: Engine, cache_file: Path
+    sandbox: Any, client: OpnClient, engine: Engine
 ) -> None:
     expected = {c["id"]: c for c in sandbox_charges(sandbox)}
     seen: list[SyncProgress] = []
@@ -60,6 +55,11 @@ def test_backfill_copies_every_charge_exactly(
         assert (record.amount, record.currency) == (raw["amount"], raw["currency"])
         assert isinstance(record.amount, int)
         assert record.created_at.tzinfo is not None
+
+
+def test_sqlite_cache_runs_in_wal_mode(tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.db"
+    open_engine(f"sqlite:///{cache_file}").dispose()
     with sqlite3.connect(cache_file) as raw_db:
         assert raw_db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from opn_desk.models.base import UtcDateTime
+from opn_desk.models.base import JsonDocument, UtcDateTime
 
 revision = "0001"
 down_revision = None
@@ -43,8 +43,8 @@ def upgrade() -> None:
         sa.Column("transaction_id", sa.String(64), nullable=True),
         sa.Column("paid_at", UtcDateTime(), nullable=True),
         sa.Column("expires_at", UtcDateTime(), nullable=True),
-        sa.Column("metadata", sa.JSON(), nullable=False),
-        sa.Column("raw", sa.JSON(), nullable=False),
+        sa.Column("metadata", JsonDocument, nullable=False),
+        sa.Column("raw", JsonDocument, nullable=False),
         sa.Column("raw_hash", sa.String(64), nullable=False),
         sa.Column("fetched_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_charges"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import platform
+import random
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -29,6 +30,7 @@ from opn_desk.services.api.errors import (
     InsecureBaseUrl,
     InvalidResponse,
     RateLimited,
+    ServerError,
     error_from_response,
 )
 from opn_desk.services.api.objects import (
@@ -59,6 +61,9 @@ DEFAULT_API_VERSION = "2019-05-29"
 MAX_PAGE_SIZE = 100
 ORDERS = ("chronological", "reverse_chronological")
 
+MAX_BACKOFF_S = 30.0
+TRANSIENT_ERRORS = (RateLimited, ServerError, ApiTimeout, ConnectionLost)
+
 Params = Mapping[str, str | int]
 
 
@@ -77,6 +82,8 @@ class OpnClient:
         api_version: str = DEFAULT_API_VERSION,
         timeout_s: float = 30.0,
         connect_timeout_s: float = 10.0,
+        read_retries: int = 3,
+        backoff_s: float = 0.5,
     ) -> None:
         if not secret_key.strip():
             raise ValueError("the secret key is empty")
@@ -84,6 +91,8 @@ class OpnClient:
         self.base_url = str(url).rstrip("/")
         self.api_version = api_version
         self.livemode = "_test_" not in secret_key
+        self._read_retries = read_retries
+        self._backoff_s = backoff_s
         self._host = _host_label(url)
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -184,8 +193,13 @@ class OpnClient:
         return self._walk("/events", parse_event, from_, to, order, page_size)
 
     def get_json(self, path: str, params: Params | None = None) -> dict[str, Any]:
-        """``GET path`` and its JSON object; any failure as an ApiError."""
-        response = self._send("GET", path, params)
+        """``GET path`` and its JSON object; any failure as an ApiError.
+
+        A read that meets a transient failure (429, 5xx, a timeout, a dropped
+        connection) is sent again after a growing pause, a few times, before
+        the failure is raised. Writes never go through here.
+        """
+        response = self._read(path, params)
         body = _json_body(response)
         if not isinstance(body, dict):
             raise InvalidResponse(
@@ -194,6 +208,24 @@ class OpnClient:
                 f"{response.headers.get('Content-Type', 'no content type')})"
             )
         return body
+
+    def _read(self, path: str, params: Params | None) -> httpx.Response:
+        for attempt in range(self._read_retries + 1):
+            try:
+                return self._send("GET", path, params)
+            except TRANSIENT_ERRORS as error:
+                if attempt == self._read_retries:
+                    raise
+                pause_s = self._pause_s(error, attempt)
+                logger.info("GET %s: retrying in %.1f s (%s)", path, pause_s, error)
+                time.sleep(pause_s)
+        raise AssertionError("unreachable")
+
+    def _pause_s(self, error: ApiError, attempt: int) -> float:
+        if isinstance(error, RateLimited) and error.retry_after_s is not None:
+            return min(error.retry_after_s, MAX_BACKOFF_S)
+        growing = self._backoff_s * 2**attempt
+        return float(min(growing * random.uniform(0.75, 1.25), MAX_BACKOFF_S))
 
     def _page(
         self, path: str, params: Params, parse_item: Callable[[Any], T]
