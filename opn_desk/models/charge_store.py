@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, Table, Text, func, select
+from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
@@ -28,19 +29,26 @@ def upsert_charges(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """
     if not rows:
         return 0
-    table = _TABLE
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(list(rows))
-    excluded = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={name: excluded[name] for name in _UPDATABLE},
-        where=(table.c.raw_hash != excluded.raw_hash)
-        & (table.c.fetched_at <= excluded.fetched_at),
-    )
-    written = session.execute(statement.returning(table.c.id)).all()
+    statement = _upsert_statement(session.get_bind().dialect.name)
+    written = session.execute(statement, list(rows)).all()
     return len(written)
+
+
+def _upsert_statement(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_TABLE)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[_TABLE.c.id],
+        set_={name: excluded[name] for name in _UPDATABLE},
+        where=(_raw_text(_TABLE.c.raw, dialect) != _raw_text(excluded.raw, dialect))
+        & (_TABLE.c.fetched_at <= excluded.fetched_at),
+    ).returning(_TABLE.c.id)
+
+
+def _raw_text(column: Any, dialect: str) -> Any:
+    """The stored JSON, compared as stored: text on SQLite, jsonb on PostgreSQL."""
+    return column if dialect == "postgresql" else cast_(column, Text)
 
 
 class ChargeOrder(enum.Enum):

@@ -40,7 +40,6 @@ class ChargeRecord(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     charge_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JsonDocument)
     raw: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
-    raw_hash: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     # The Transactions tab's default order and its date-range filter.

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -30,8 +31,12 @@ def open_engine(url: str) -> Engine:
 def create_cache_engine(url: str) -> Engine:
     """Build an engine; SQLite files get WAL mode and a busy timeout."""
     parsed = make_url(url)
+    json_options: dict[str, Any] = {
+        "json_serializer": _json_text,
+        "json_deserializer": orjson.loads,
+    }
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **json_options)
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -41,6 +46,7 @@ def create_cache_engine(url: str) -> Engine:
             "check_same_thread": False,
             "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
         },
+        **json_options,
     )
     event.listen(engine, "connect", _tune_sqlite_connection)
     return engine
@@ -77,6 +83,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _json_text(document: Any) -> str:
+    """JSON text of a document, keeping its keys in the order they came."""
+    return orjson.dumps(document).decode("utf-8")
 
 
 def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

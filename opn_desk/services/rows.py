@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
 from opn_desk.services.api import Charge
-
-
-def raw_hash(raw: dict[str, Any]) -> str:
-    """A digest of an API object's content, to tell a changed copy apart."""
-    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def charge_row(charge: Charge, fetched_at: datetime) -> dict[str, Any]:
@@ -43,6 +35,5 @@ def charge_row(charge: Charge, fetched_at: datetime) -> dict[str, Any]:
         "expires_at": charge.expires_at,
         "metadata": charge.metadata,
         "raw": charge.raw,
-        "raw_hash": raw_hash(charge.raw),
         "fetched_at": fetched_at,
     }

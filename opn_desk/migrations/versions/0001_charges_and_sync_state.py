@@ -45,7 +45,6 @@ def upgrade() -> None:
         sa.Column("expires_at", UtcDateTime(), nullable=True),
         sa.Column("metadata", JsonDocument, nullable=False),
         sa.Column("raw", JsonDocument, nullable=False),
-        sa.Column("raw_hash", sa.String(64), nullable=False),
         sa.Column("fetched_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_charges"),
     )

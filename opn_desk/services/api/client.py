@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
+import orjson
 
 from opn_desk import __version__
 from opn_desk.services.api.errors import (
@@ -360,8 +361,8 @@ def _parsed(parse: Callable[..., T], raw: Any, *args: Any, **kwargs: Any) -> T:
 def _json_body(response: httpx.Response) -> Any:
     """The decoded JSON body, or None when the body is not JSON."""
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
         return None
 
 
