@@ -69,3 +69,8 @@ def error_sentence(error: BaseException) -> str:
         "Something went wrong and opn-desk could not finish. "
         "The details are in the log."
     )
+
+
+def is_offline_error(error: BaseException) -> bool:
+    """Whether the error means the API could not be reached at all."""
+    return isinstance(error, ApiOffline | ApiTimeout | ConnectionLost)

@@ -5,24 +5,35 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
 
 from opn_desk import __version__
 from opn_desk.models.db import session_scope
+from opn_desk.models.sync_overview import ResourceSyncStatus, sync_overview
 from opn_desk.models.sync_store import last_synced_at
 from opn_desk.services.profiles import Profile
 from opn_desk.services.sync import CHARGES, SyncResult
 from opn_desk.services.workspace import Workspace, open_workspace
-from opn_desk.views.errors import error_sentence
+from opn_desk.views.errors import error_sentence, is_offline_error
 from opn_desk.views.status_bar import ProfileStatusBar
 from opn_desk.views.sync_controller import SyncController
+from opn_desk.views.sync_panel import SyncPanel, SyncStatusTableModel
 from opn_desk.views.tasks import TaskRunner
 from opn_desk.views.transactions_tab import TransactionsTab
 from opn_desk.views.transactions_table_model import TransactionsTableModel
 
 logger = logging.getLogger(__name__)
+
+# How often the open profile syncs by itself.
+SYNC_INTERVAL_MS = 5 * 60 * 1000
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +69,16 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
 
         self.sync = SyncController(runner, self)
+        self.sync_model = SyncStatusTableModel(profile.timezone, self)
+        self.sync_panel = SyncPanel(self.sync_model, self)
+        self.sync_dock = QDockWidget(self.tr("Sync"), self)
+        self.sync_dock.setObjectName("syncDock")
+        self.sync_dock.setWidget(self.sync_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sync_dock)
+        self.sync_dock.hide()
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(SYNC_INTERVAL_MS)
+        self.sync_timer.timeout.connect(self.start_sync)
         self._connect_sync()
         self._build_menus()
         self.transactions_model.loaded.connect(self.status.set_charge_count)
@@ -93,7 +114,9 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(True)
         self.transactions_model.set_engine(workspace.engine)
         self._show_last_sync()
+        self._show_sync_overview()
         self.workspace_ready.emit(workspace)
+        self.sync_timer.start()
         self.start_sync()
 
     def start_sync(self) -> None:
@@ -115,32 +138,65 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        panel_action = self.sync_dock.toggleViewAction()
+        panel_action.setText(self.tr("Sync &panel"))
+        view_menu.addAction(panel_action)
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about_action = QAction(self.tr("&About opn-desk"), self)
         about_action.triggered.connect(self._show_about)
         help_menu.addAction(about_action)
 
     def _connect_sync(self) -> None:
-        self.sync.started.connect(lambda: self.status.show_progress(0, 0))
+        self.sync.started.connect(self._sync_started)
         self.sync.progress.connect(self.status.show_progress)
+        self.sync.progress.connect(self.sync_model.set_progress)
         self.sync.finished.connect(self._sync_finished)
         self.sync.failed.connect(self._sync_failed)
-        self.sync.cancelled.connect(self.status.hide_progress)
+        self.sync.cancelled.connect(self._sync_ended)
+        self.sync_panel.sync_requested.connect(self.start_sync)
+        self.sync_panel.cancel_requested.connect(self.sync.cancel)
 
     def _workspace_not_opened(self, error: BaseException) -> None:
         logger.error("Could not open profile %s", self._profile.name, exc_info=error)
         self.status.showMessage(error_sentence(error))
         self.workspace_failed.emit(error)
 
-    def _sync_finished(self, result: SyncResult) -> None:
+    def _sync_started(self) -> None:
+        self.status.show_progress("", 0, 0)
+        self.sync_panel.set_running(True)
+
+    def _sync_ended(self) -> None:
         self.status.hide_progress()
-        self.status.set_last_sync(result.finished_at)
+        self.sync_panel.set_running(False)
+        self.sync_model.clear_progress()
         self.transactions_model.refresh()
+        self._show_sync_overview()
+
+    def _sync_finished(self, result: SyncResult) -> None:
+        self._sync_ended()
+        self.status.set_offline(False)
+        self.sync_panel.clear_problem()
+        self.status.set_last_sync(result.finished_at)
 
     def _sync_failed(self, error: BaseException) -> None:
-        self.status.hide_progress()
-        self.status.showMessage(error_sentence(error))
-        self.transactions_model.refresh()
+        self._sync_ended()
+        sentence = error_sentence(error)
+        self.status.showMessage(sentence)
+        self.sync_panel.show_problem(sentence)
+        self.status.set_offline(is_offline_error(error), sentence)
+
+    def _show_sync_overview(self) -> None:
+        workspace = self._workspace
+        if workspace is None:
+            return
+
+        def read() -> list[ResourceSyncStatus]:
+            with session_scope(workspace.engine) as session:
+                return sync_overview(session)
+
+        self._runner.run_db(read, self.sync_model.set_overview, context=self)
 
     def _show_last_sync(self) -> None:
         workspace = self._workspace
@@ -167,6 +223,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Override QMainWindow.closeEvent: stop the sync, close the profile."""
         self._closing = True
+        self.sync_timer.stop()
         self.sync.cancel()
         workspace, self._workspace = self._workspace, None
         self.transactions_model.set_engine(None)

@@ -30,8 +30,12 @@ class ProfileStatusBar(QStatusBar):
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.hide()
+        self.offline_label = QLabel(self.tr("Offline: showing the cache"))
+        self.offline_label.setStyleSheet("QLabel { color: #b3261e; }")
+        self.offline_label.hide()
         self.addWidget(self.mode_badge)
         self.addWidget(self.profile_label)
+        self.addPermanentWidget(self.offline_label)
         self.addPermanentWidget(self.count_label)
         self.addPermanentWidget(self.progress_bar)
         self.addPermanentWidget(self.sync_label)
@@ -55,7 +59,12 @@ class ProfileStatusBar(QStatusBar):
             self.tr("Charges in the cache: %1").replace("%1", f"{count:,}")
         )
 
-    def show_progress(self, fetched: int, total: int) -> None:
+    def set_offline(self, offline: bool, reason: str = "") -> None:
+        """Show or hide the offline marker; the reason becomes its tooltip."""
+        self.offline_label.setVisible(offline)
+        self.offline_label.setToolTip(reason)
+
+    def show_progress(self, resource: str, fetched: int, total: int) -> None:
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(min(fetched, max(total, 1)))
         self.progress_bar.setFormat(

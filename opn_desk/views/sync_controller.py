@@ -19,14 +19,15 @@ class SyncController(QObject):
 
     Signals:
         started(): a sync began.
-        progress(int, int): charges fetched so far, and the expected total.
+        progress(str, int, int): a resource, objects fetched so far, and the
+            expected total.
         finished(object): the SyncResult of a sync that completed.
         failed(object): the exception that stopped a sync.
         cancelled(): the sync stopped because it was asked to.
     """
 
     started = Signal()
-    progress = Signal(int, int)
+    progress = Signal(str, int, int)
     finished = Signal(object)
     failed = Signal(object)
     cancelled = Signal()
@@ -66,8 +67,9 @@ class SyncController(QObject):
             return sync.run(self._report, self._stop.is_set)
 
     def _report(self, progress: SyncProgress) -> None:
-        fetched, total = progress.fetched, progress.total or 0
-        self._runner.post(lambda: self.progress.emit(fetched, total))
+        resource, fetched = progress.resource, progress.fetched
+        total = progress.total or 0
+        self._runner.post(lambda: self.progress.emit(resource, fetched, total))
 
     def _succeeded(self, result: SyncResult) -> None:
         self._running = False
