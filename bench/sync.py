@@ -1,0 +1,156 @@
+"""Benchmark: a full charge backfill from the sandbox, next to the omise library.
+
+Starts the sandbox as its own process with N charges (the data file is kept
+under bench/.data so later runs skip the seeding), then for each added
+latency per request:
+
+* runs opn-desk's backfill into a new SQLite cache in a child process,
+  printing charges per second and the child's peak memory;
+* runs the official ``omise`` Python library, in a child process, paging
+  sequentially through the same charges.
+
+Usage: .venv/bin/python bench/sync.py [--charges 100000] [--latency-ms 0 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "bench" / ".data"
+SECRET_KEY = "skey_test_5sandbox7opndesk9ky"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--charges", type=int, default=100_000)
+    parser.add_argument("--latency-ms", type=int, nargs="+", default=[0, 50])
+    parser.add_argument("--in-flight", type=int, default=8)
+    parser.add_argument("--skip-omise", action="store_true")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return run_child(args.child)
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    data_file = DATA_DIR / f"sandbox-{args.charges}.json"
+    started = time.monotonic()
+    sandbox, base_url = start_sandbox(data_file, args.charges)
+    say(
+        f"sandbox with {args.charges:,} charges up in {time.monotonic() - started:.1f} s"
+    )
+    try:
+        for latency_ms in args.latency_ms:
+            set_latency(base_url, latency_ms)
+            ours = child_run("opn-desk", base_url, str(args.in_flight))
+            report("opn-desk backfill", latency_ms, ours)
+            if not args.skip_omise:
+                theirs = child_run("omise", base_url)
+                report("omise library, sequential", latency_ms, theirs)
+                ratio = ours["per_s"] / theirs["per_s"]
+                say(f"    opn-desk / omise at {latency_ms} ms: {ratio:.1f}x")
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=60)
+    return 0
+
+
+def start_sandbox(data_file: Path, charges: int) -> tuple[subprocess.Popen[str], str]:
+    command = [
+        sys.executable,
+        "-m",
+        "opn_desk",
+        "sandbox",
+        "--port",
+        "0",
+        "--charges",
+        str(charges),
+        "--data-file",
+        str(data_file),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line.startswith("listening on "):
+        process.kill()
+        raise SystemExit(f"the sandbox did not start: {line!r}")
+    return process, line.removeprefix("listening on ")
+
+
+def set_latency(base_url: str, latency_ms: int) -> None:
+    auth = (SECRET_KEY, "")
+    httpx.delete(f"{base_url}/__sandbox/faults", auth=auth).raise_for_status()
+    if latency_ms:
+        rule = {"kind": "latency", "delay_ms": latency_ms}
+        reply = httpx.post(f"{base_url}/__sandbox/faults", json=rule, auth=auth)
+        reply.raise_for_status()
+
+
+def child_run(kind: str, base_url: str, *extra: str) -> dict[str, float]:
+    command = [sys.executable, __file__, "--child", kind, base_url, *extra]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{kind} run failed:\n{result.stderr[-3000:]}")
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def run_child(argv: list[str]) -> int:
+    kind, base_url, *rest = argv
+    started = time.monotonic()
+    if kind == "opn-desk":
+        count = backfill_with_opn_desk(base_url, int(rest[0]))
+    else:
+        count = page_with_omise(base_url)
+    seconds = time.monotonic() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures = {"count": count, "seconds": seconds, "per_s": count / seconds}
+    sys.stdout.write(json.dumps({**figures, "peak_mb": peak_mb}) + "\n")
+    return 0
+
+
+def backfill_with_opn_desk(base_url: str, in_flight: int) -> int:
+    from opn_desk.models.db import open_engine
+    from opn_desk.services.api import OpnClient
+    from opn_desk.services.sync import ChargeSync
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = open_engine(f"sqlite:///{folder}/cache.db")
+        with OpnClient(SECRET_KEY, base_url=base_url) as client:
+            result = ChargeSync(client, engine, in_flight=in_flight).run()
+        engine.dispose()
+    return result.fetched
+
+
+def page_with_omise(base_url: str) -> int:
+    import omise
+
+    omise.api_secret = SECRET_KEY
+    omise.api_main = base_url
+    return sum(1 for _ in omise.Charge.list())
+
+
+def report(label: str, latency_ms: int, figures: dict[str, float]) -> None:
+    say(
+        f"{label:<28} latency {latency_ms:>3} ms: {figures['count']:>8,.0f} charges "
+        f"in {figures['seconds']:6.1f} s = {figures['per_s']:>7,.0f}/s, "
+        f"peak {figures['peak_mb']:,.0f} MB"
+    )
+
+
+def say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
