@@ -21,6 +21,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     parser.add_argument("--profile", help="open this profile instead of the last one")
     parser.add_argument("--debug", action="store_true", help="log in detail")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help=(
+            "start offscreen on a fresh sandbox, sync, draw every tab and "
+            "exit 0 when all of it worked"
+        ),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser(
         "sandbox",
@@ -40,9 +48,17 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox_main(args_list[1:])
 
     args = build_parser().parse_args(args_list)
+    if args.self_test:
+        from opn_desk.views.self_test import prepare_self_test_environment
+
+        home = prepare_self_test_environment()
     from opn_desk.services.logs import configure_logging
 
     configure_logging(logging.DEBUG if args.debug else logging.INFO)
+    if args.self_test:
+        from opn_desk.views.self_test import run_self_test
+
+        return run_self_test(home)
     if args.command == "sync":
         from opn_desk.cli import run_sync
 
