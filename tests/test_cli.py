@@ -46,3 +46,12 @@ def test_sandbox_help_documents_its_options(tmp_path: Path) -> None:
     out = run_opn_desk("sandbox", "--help", home=tmp_path)
     for option in ("--port", "--charges", "--seed", "--data-file", "--fixtures"):
         assert option in out
+
+
+def test_self_test_syncs_and_draws_every_tab(tmp_path: Path) -> None:
+    out = run_opn_desk("--self-test", home=tmp_path / "untouched")
+
+    assert "tab Transactions: drawn at" in out
+    assert "charges in the cache: 5000" in out
+    assert out.strip().endswith("self-test passed")
+    assert not (tmp_path / "untouched").exists()  # ran in a home of its own
