@@ -8,47 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, Text, func, select
-from sqlalchemy import cast as cast_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 
 from opn_desk.models.charges import ChargeRecord
+from opn_desk.models.upsert import upsert_rows
 
 _TABLE = cast(Table, ChargeRecord.__table__)
-_UPDATABLE = [column.name for column in _TABLE.columns if column.name != "id"]
 
 
 def upsert_charges(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert or refresh charge rows keyed by id; returns rows written.
 
     A row is only replaced by a copy fetched at the same time or later, and
-    only when its content changed, so syncing the same data twice writes
-    nothing the second time.
+    only when its content changed (see ``upsert_rows``).
     """
-    if not rows:
-        return 0
-    statement = _upsert_statement(session.get_bind().dialect.name)
-    written = session.execute(statement, list(rows)).all()
-    return len(written)
-
-
-def _upsert_statement(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_TABLE)
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[_TABLE.c.id],
-        set_={name: excluded[name] for name in _UPDATABLE},
-        where=(_raw_text(_TABLE.c.raw, dialect) != _raw_text(excluded.raw, dialect))
-        & (_TABLE.c.fetched_at <= excluded.fetched_at),
-    ).returning(_TABLE.c.id)
-
-
-def _raw_text(column: Any, dialect: str) -> Any:
-    """The stored JSON, compared as stored: text on SQLite, jsonb on PostgreSQL."""
-    return column if dialect == "postgresql" else cast_(column, Text)
+    return upsert_rows(session, _TABLE, rows)
 
 
 class ChargeOrder(enum.Enum):

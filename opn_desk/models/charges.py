@@ -9,9 +9,10 @@ from sqlalchemy import BigInteger, Boolean, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opn_desk.models.base import Base, JsonDocument, UtcDateTime
+from opn_desk.models.synced import Tombstoned
 
 
-class ChargeRecord(Base):
+class ChargeRecord(Tombstoned, Base):
     """A charge from the API, its raw JSON and the columns views filter on."""
 
     __tablename__ = "charges"

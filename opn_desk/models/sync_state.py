@@ -1,4 +1,4 @@
-"""Where each resource's sync stands: the backfill cursor and last run."""
+"""Where each resource's sync stands: cursors, last run, last error."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ class SyncState(Base):
     last_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     objects_seen: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A feed's position (the event feed): the last item read, and its time.
+    cursor_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cursor_id: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return (

@@ -22,3 +22,19 @@ def sync_state(session: Session, resource: str) -> SyncState:
 def last_synced_at(session: Session, resource: str) -> datetime | None:
     state = session.get(SyncState, resource)
     return state.last_synced_at if state is not None else None
+
+
+def note_success(
+    session: Session, resource: str, at: datetime, objects_seen: int | None = None
+) -> None:
+    """A run of ``resource`` finished at ``at``; it has no error any more."""
+    state = sync_state(session, resource)
+    state.last_synced_at = at
+    state.last_error = None
+    if objects_seen is not None:
+        state.objects_seen = objects_seen
+
+
+def note_error(session: Session, resource: str, message: str) -> None:
+    """A run of ``resource`` failed; ``message`` says why, for the clerk."""
+    sync_state(session, resource).last_error = message

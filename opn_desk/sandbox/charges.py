@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from opn_desk.sandbox.times import iso
@@ -23,12 +25,12 @@ AUTHORIZATION_WINDOW = timedelta(days=7)
 _THB_PER_UNIT = {"THB": Decimal(1), "JPY": Decimal("0.235"), "SGD": Decimal("25.8")}
 _SUBUNITS = {"JPY": 1}
 
-# Source types whose successful charges accept refunds, and partial ones.
-REFUNDABLE_SOURCES = frozenset(
-    {"truemoney", "rabbit_linepay", "alipay", "alipay_cn", "alipay_hk", "shopeepay"}
-)
-FULL_REFUND_ONLY_PREFIX = "installment_"
 MAX_REFUNDS = 15
+
+# Refund support of a payment method (see SandboxConfig.refund_support).
+PARTIAL = "partial"
+FULL_ONLY = "full"
+NOT_REFUNDABLE = "none"
 
 FAILURE_MESSAGES = {
     "insufficient_fund": (
@@ -51,13 +53,31 @@ def round_half_up(value: Decimal) -> int:
 
 def fees(amount: int, fee_rate: str = FEE_RATE) -> tuple[int, int, int]:
     """(fee, fee_vat, net) for ``amount``: 5000 -> (183, 13, 4804)."""
-    fee = round_half_up(Decimal(amount) * Decimal(fee_rate) / 100)
-    fee_vat = round_half_up(Decimal(fee) * Decimal(VAT_RATE) / 100)
+    fee = _percent_half_up(amount, fee_rate)
+    fee_vat = _percent_half_up(fee, VAT_RATE)
     return fee, fee_vat, amount - fee - fee_vat
+
+
+def _percent_half_up(amount: int, rate: str) -> int:
+    """``amount`` x ``rate`` % rounded half up, in exact integer arithmetic."""
+    numerator, denominator = _percent(rate)
+    share = amount * numerator
+    if share < 0:
+        return -((-2 * share + denominator) // (2 * denominator))
+    return (2 * share + denominator) // (2 * denominator)
+
+
+@cache
+def _percent(rate: str) -> tuple[int, int]:
+    """``rate`` % as a fraction: "3.65" -> (73, 2000)."""
+    ratio = Fraction(rate) / 100
+    return ratio.numerator, ratio.denominator
 
 
 def funding_amount(amount: int, currency: str) -> int:
     """``amount`` of ``currency`` in THB satang, the account's currency."""
+    if currency == "THB":
+        return amount
     rate = _THB_PER_UNIT.get(currency, Decimal(1))
     subunits = _SUBUNITS.get(currency, 100)
     return round_half_up(Decimal(amount) * rate * 100 / subunits)
@@ -191,7 +211,9 @@ def await_payer(charge: Charge, expires_at: datetime, authorize_uri: str) -> Non
     charge["authorize_uri"] = authorize_uri
 
 
-def authorize(charge: Charge, at: datetime) -> None:
+def authorize(
+    charge: Charge, at: datetime, window: timedelta = AUTHORIZATION_WINDOW
+) -> None:
     """Card authorized but not captured (``capture=false``): pending."""
     _clear_actions(charge)
     charge.update(
@@ -199,7 +221,7 @@ def authorize(charge: Charge, at: datetime) -> None:
         authorized=True,
         authorized_at=iso(at),
         authorized_amount=charge["amount"],
-        expires_at=iso(at + AUTHORIZATION_WINDOW),
+        expires_at=iso(at + window),
         capturable=True,
         reversible=True,
     )
@@ -212,8 +234,13 @@ def succeed(
     *,
     captured_amount: int | None = None,
     voidable: bool = False,
+    refund_support: str = PARTIAL,
+    max_refunds: int = MAX_REFUNDS,
 ) -> None:
-    """Paid: captured in full, or in part (``captured_amount``, pre_auth)."""
+    """Paid: captured in full, or in part (``captured_amount``, pre_auth).
+
+    ``voidable``: a refund now would be a void (before settlement).
+    """
     captured = charge["amount"] if captured_amount is None else captured_amount
     fee, fee_vat, net = fees(captured)
     if charge["authorized_at"] is None:
@@ -232,8 +259,7 @@ def succeed(
         funding_amount=funding_amount(captured, charge["currency"]),
     )
     _clear_actions(charge)
-    charge["can_perform_void"] = voidable
-    _refresh_refund_flags(charge)
+    refresh_refund_flags(charge, refund_support, max_refunds, voidable=voidable)
 
 
 def fail(charge: Charge, failure_code: str) -> None:
@@ -300,7 +326,14 @@ def refund_object(
     }
 
 
-def add_refund(charge: Charge, refund: dict[str, Any]) -> None:
+def add_refund(
+    charge: Charge,
+    refund: dict[str, Any],
+    *,
+    refund_support: str = PARTIAL,
+    max_refunds: int = MAX_REFUNDS,
+    voidable: bool = False,
+) -> None:
     """Attach ``refund`` to ``charge`` and update its amounts and flags."""
     refunds = charge["refunds"]
     refunds["data"].append(refund)
@@ -310,7 +343,7 @@ def add_refund(charge: Charge, refund: dict[str, Any]) -> None:
     fully_refunded = charge["refunded_amount"] >= charge["captured_amount"]
     all_voids = all(item["voided"] for item in refunds["data"])
     charge["voided"] = fully_refunded and all_voids
-    _refresh_refund_flags(charge)
+    refresh_refund_flags(charge, refund_support, max_refunds, voidable=voidable)
 
 
 def dispute_object(
@@ -338,7 +371,7 @@ def dispute_object(
         "charge": charge["id"],
         "documents": empty_list(f"{location}/documents", created_at),
         "transactions": [
-            _transaction(
+            transaction_object(
                 transaction_id,
                 charge["currency"],
                 amount,
@@ -369,7 +402,7 @@ def close_dispute(
     if status == "won" and credit_transaction_id is not None:
         started = dispute["transactions"][0]
         dispute["transactions"].append(
-            _transaction(
+            transaction_object(
                 credit_transaction_id,
                 started["currency"],
                 started["amount"],
@@ -387,35 +420,38 @@ def attach_dispute(charge: Charge, dispute: dict[str, Any]) -> None:
     _clear_actions(charge)
 
 
-def _refresh_refund_flags(charge: Charge) -> None:
+def refresh_refund_flags(
+    charge: Charge,
+    refund_support: str,
+    max_refunds: int = MAX_REFUNDS,
+    *,
+    voidable: bool = False,
+    window_open: bool = True,
+) -> None:
+    """Set ``refundable``, ``partially_refundable``, ``disputable`` and
+    ``can_perform_void`` of a paid charge from its amounts and refunds.
+
+    ``refund_support`` is the payment method's (partial, full or none);
+    ``voidable`` says the charge has not settled yet; ``window_open`` that
+    the refund window since ``paid_at`` has not passed.
+    """
     if charge["status"] != "successful" or charge["dispute"] is not None:
         return
     remaining = charge["captured_amount"] - charge["refunded_amount"]
-    under_limit = charge["refunds"]["total"] < MAX_REFUNDS
-    refundable = remaining > 0 and under_limit and _method_refundable(charge)
+    under_limit = charge["refunds"]["total"] < max_refunds
+    refundable = (
+        remaining > 0
+        and under_limit
+        and window_open
+        and refund_support != NOT_REFUNDABLE
+    )
     charge["refundable"] = refundable
-    charge["partially_refundable"] = refundable and _method_partial(charge)
+    charge["partially_refundable"] = refundable and refund_support == PARTIAL
     charge["disputable"] = charge["card"] is not None and remaining > 0
-    if not refundable:
-        charge["can_perform_void"] = False
+    charge["can_perform_void"] = refundable and voidable
 
 
-def _method_refundable(charge: Charge) -> bool:
-    source = charge["source"]
-    if source is None:
-        return True
-    kind = str(source.get("type", ""))
-    return kind in REFUNDABLE_SOURCES or kind.startswith(FULL_REFUND_ONLY_PREFIX)
-
-
-def _method_partial(charge: Charge) -> bool:
-    source = charge["source"]
-    if source is None:
-        return True
-    return not str(source.get("type", "")).startswith(FULL_REFUND_ONLY_PREFIX)
-
-
-def _transaction(
+def transaction_object(
     transaction_id: str,
     currency: str,
     amount: int,
@@ -423,7 +459,9 @@ def _transaction(
     key: str,
     origin: str,
     at: datetime,
+    transferable_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """A balance transaction: ``amount`` (positive) moved in ``direction``."""
     return {
         "object": "transaction",
         "id": transaction_id,
@@ -434,6 +472,6 @@ def _transaction(
         "direction": direction,
         "key": key,
         "origin": origin,
-        "transferable_at": iso(at),
+        "transferable_at": iso(transferable_at or at),
         "created_at": iso(at),
     }

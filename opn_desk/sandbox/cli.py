@@ -12,7 +12,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from opn_desk.sandbox.server import SandboxServer, is_loopback
+from opn_desk.sandbox.control import HELP as CONTROL_HELP
+from opn_desk.sandbox.server import SANDBOX_PUBLIC_KEY, SandboxServer, is_loopback
 from opn_desk.sandbox.state import SandboxState
 
 logger = logging.getLogger(__name__)
@@ -23,9 +24,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="opn-desk sandbox",
         description=(
             "Serve a local emulator of the Opn Payments API (version "
-            "2019-05-29) over loopback HTTP, with a demo merchant's charges. "
-            "The first line on stdout is 'listening on http://HOST:PORT'."
+            "2019-05-29) over loopback HTTP, with a demo merchant's charges, "
+            "customers, refunds and balance. The vault's POST /tokens is served "
+            "on the same port. The first line on stdout is "
+            "'listening on http://HOST:PORT'."
         ),
+        epilog=CONTROL_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--host",
@@ -57,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="JSON data file: loaded if it exists, otherwise created from "
-        "the seed or the fixtures; saved again on shutdown",
+        "the seed or the fixtures; saved within about a second of every "
+        "change and on shutdown",
     )
     parser.add_argument(
         "--fixtures",
@@ -87,8 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     stop = threading.Event()
     previous = _on_stop_signals(stop)
+    server = SandboxServer(
+        state, host=args.host, port=args.port, data_file=args.data_file
+    )
     try:
-        with SandboxServer(state, host=args.host, port=args.port) as server:
+        with server:
             _announce(server, state)
             while not stop.wait(0.2):
                 pass
@@ -96,7 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _restore_signals(previous)
     if args.data_file is not None:
-        state.save(args.data_file)
         logger.info("saved %s", args.data_file)
     return 0
 
@@ -129,6 +137,7 @@ def _announce(server: SandboxServer, state: SandboxState) -> None:
     out = sys.stdout
     out.write(f"listening on {server.base_url}\n")
     out.write(f"secret key: {server.secret_key} (test mode, sandbox only)\n")
+    out.write(f"public key: {SANDBOX_PUBLIC_KEY} (for POST /tokens)\n")
     out.write(f"charges: {state.charge_count}\n")
     out.write("stop with Ctrl+C\n")
     out.flush()

@@ -2,22 +2,29 @@
 
 ``seed_history(count, seed, now)`` draws every value from one
 ``random.Random(seed)`` in a fixed order, so the same arguments always give
-the same charges, ids and events.
+the same charges, customers and their cards, refunds, balance transactions,
+events, and the timers still pending (authorizations that will lapse,
+source charges that will expire, charges that will settle).
 """
 
 from __future__ import annotations
 
-import base64
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import accumulate
 from typing import Any
 
-from opn_desk.sandbox import catalog
+from opn_desk.sandbox import catalog, rules
 from opn_desk.sandbox import charges as ch
+from opn_desk.sandbox.config import SandboxConfig
 from opn_desk.sandbox.ids import new_id
-from opn_desk.sandbox.times import iso
+from opn_desk.sandbox.resources import ledger, payments
+from opn_desk.sandbox.resources.customers import attach_card, new_customer
+from opn_desk.sandbox.resources.refunds import refund_debit
+from opn_desk.sandbox.resources.tokens import VAULT_CARD
+from opn_desk.sandbox.seed_objects import seeded_card, seeded_source
+from opn_desk.sandbox.times import epoch_s, iso
 from opn_desk.sandbox.wire import encode
 
 BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
@@ -57,26 +64,36 @@ _MANUAL_OLD = (("captured", 5), ("partial_capture", 2), ("reversed", 3))
 
 @dataclass(slots=True)
 class SeedEvent:
-    """An event of the seeded history; ``data`` None = the charge's final state."""
+    """An event of the seeded history; ``data`` None = the object's final state."""
 
     event_id: str
     at: datetime
     key: str
-    charge_id: str
+    kind: str
+    object_id: str
     data: bytes | None
 
 
 @dataclass(slots=True)
 class SeedHistory:
-    """Charges oldest first as (id, created_at, encoded), and their events."""
+    """Objects by kind as (id, created_at epoch s, encoded), events, timers."""
 
-    charges: list[tuple[str, str, bytes]] = field(default_factory=list)
+    objects: dict[str, list[tuple[str, int, bytes]]] = field(default_factory=dict)
     events: list[SeedEvent] = field(default_factory=list)
+    timers: list[tuple[datetime, str, str]] = field(default_factory=list)
+    module_data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def charges(self) -> list[tuple[str, int, bytes]]:
+        return self.objects.get("charge", [])
 
 
-def seed_history(count: int, seed: int, now: datetime) -> SeedHistory:
+def seed_history(
+    count: int, seed: int, now: datetime, config: SandboxConfig | None = None
+) -> SeedHistory:
     """``count`` charges created in the ``HISTORY_DAYS`` days before ``now``."""
-    return _Seeder(seed, now.astimezone(UTC).replace(microsecond=0)).run(count)
+    moment = now.astimezone(UTC).replace(microsecond=0)
+    return _Seeder(seed, moment, config or SandboxConfig()).run(count)
 
 
 @dataclass(slots=True)
@@ -86,9 +103,10 @@ class _Customer:
 
 
 class _Seeder:
-    def __init__(self, seed: int, now: datetime) -> None:
+    def __init__(self, seed: int, now: datetime, config: SandboxConfig) -> None:
         self.rng = random.Random(seed)
         self.now = now
+        self.config = config
         self.history = SeedHistory()
         self.customers: list[_Customer] = []
         self.order_number = 0
@@ -109,9 +127,34 @@ class _Seeder:
         times.sort()
         for index, created_at in enumerate(times):
             charge = self._charge(created_at, plan.get(index))
-            encoded = (charge["id"], charge["created_at"], encode(charge))
-            self.history.charges.append(encoded)
+            self._put("charge", charge, created_at)
+            self._pending_timers(charge)
+        self._declining_customer()
         return self.history
+
+    def _put(self, kind: str, obj: dict[str, Any], created_at: datetime) -> None:
+        rows = self.history.objects.setdefault(kind, [])
+        rows.append((obj["id"], epoch_s(created_at), encode(obj)))
+
+    def _pending_timers(self, charge: ch.Charge) -> None:
+        """Timers for what will still happen to the charge after now."""
+        timers = payments.timers_for(charge, self.config, self.now)
+        self.history.timers.extend(timers)
+
+    def _declining_customer(self) -> None:
+        """A customer whose card is declined (insufficient funds), for
+        schedules and retries to meet."""
+        at = self.now - timedelta(days=HISTORY_DAYS)
+        customer_id = new_id("cust", self.rng)
+        card = seeded_card(self.rng, at, customer_id)
+        card["name"] = "DECLINED TESTCARD"
+        self._new_customer(customer_id, card, at)
+        secret = {
+            "id": card["id"],
+            "created_at": iso(at),
+            "failure": "insufficient_fund",
+        }
+        self._put(VAULT_CARD, secret, at)
 
     # -- time ------------------------------------------------------------
 
@@ -252,11 +295,11 @@ class _Seeder:
         if rng.random() < 0.07:
             return "failed"
         roll = rng.random()
-        if roll < 0.005 and self.now - created_at > timedelta(days=10):
+        if roll < 0.008 and self.now - created_at > timedelta(days=10):
             return "disputed"
-        if roll < 0.035:
+        if roll < 0.038:
             return "refund_full"
-        if roll < 0.06:
+        if roll < 0.063:
             return "refund_partial"
         return "successful"
 
@@ -300,47 +343,22 @@ class _Seeder:
             return known.customer_id, known.card
         if rng.random() < 0.55:
             customer_id = new_id("cust", rng)
-            card = self._new_card(at, customer_id)
+            card = seeded_card(self.rng, at, customer_id)
             self.customers.append(_Customer(customer_id, card))
+            self._new_customer(customer_id, card, _parse(card["created_at"]))
             return customer_id, card
-        return None, self._new_card(at, None)
+        return None, seeded_card(self.rng, at, None)
 
-    def _new_card(self, at: datetime, customer_id: str | None) -> dict[str, Any]:
-        rng = self.rng
-        card_id = new_id("card", rng)
-        brands = catalog.CARD_BRANDS
-        brand = rng.choices([b for b, _ in brands], [w for _, w in brands])[0]
-        location = None
-        if customer_id is not None:
-            location = f"/customers/{customer_id}/cards/{card_id}"
-        name = f"{rng.choice(catalog.GIVEN_NAMES)} {rng.choice(catalog.FAMILY_NAMES)}"
-        fingerprint = base64.b64encode(rng.randbytes(32)).decode("ascii")
-        return {
-            "object": "card",
-            "id": card_id,
-            "livemode": False,
-            "location": location,
-            "deleted": False,
-            "street1": None,
-            "street2": None,
-            "city": rng.choice(["Bangkok", "Chiang Mai", "Phuket", None]),
-            "state": None,
-            "phone_number": None,
-            "postal_code": None,
-            "country": "th",
-            "financing": rng.choice(["credit", "credit", "debit"]),
-            "bank": rng.choice(catalog.CARD_BANKS),
-            "brand": brand,
-            "fingerprint": fingerprint,
-            "first_digits": None,
-            "last_digits": f"{rng.randrange(10000):04d}",
-            "name": name,
-            "expiration_month": rng.randint(1, 12),
-            "expiration_year": at.year + rng.randint(1, 5),
-            "security_code_check": True,
-            "tokenization_method": None,
-            "created_at": iso(at - timedelta(seconds=rng.randint(5, 90))),
-        }
+    def _new_customer(
+        self, customer_id: str, card: dict[str, Any], at: datetime
+    ) -> None:
+        name = card["name"].title()
+        email = f"{name.replace(' ', '.').lower()}@example.co.th"
+        customer = new_customer(customer_id, iso(at), email=email, description=name)
+        attach_card(customer, dict(card), iso(at))
+        self._put("customer", customer, at)
+        self._put("card", card, at)
+        self._event(at, "customer.create", customer_id, None, kind="customer")
 
     # -- sources -----------------------------------------------------------
 
@@ -351,7 +369,7 @@ class _Seeder:
         order = self._order(created_at, kind)
         flow = next(f for name, _, f in catalog.SOURCE_TYPES if name == kind)
         charge_id = new_id("chrg", rng)
-        source = self._source(kind, flow, order["amount"], created_at)
+        source = seeded_source(self.rng, kind, flow, order["amount"], created_at)
         charge = ch.new_charge(
             charge_id,
             created_at,
@@ -412,62 +430,45 @@ class _Seeder:
         if charge["refundable"]:
             self._after_payment(charge, done_at, scenario)
 
-    def _source(
-        self, kind: str, flow: str, amount: int, at: datetime
-    ) -> dict[str, Any]:
-        source_id = new_id("src", self.rng)
-        installment = kind.startswith("installment_")
-        return {
-            "object": "source",
-            "id": source_id,
-            "livemode": False,
-            "location": f"/sources/{source_id}",
-            "amount": amount,
-            "barcode": None,
-            "bank": None,
-            "created_at": iso(at - timedelta(seconds=2)),
-            "currency": "THB",
-            "email": None,
-            "flow": flow,
-            "installment_term": self.rng.choice([3, 6, 10]) if installment else None,
-            "ip": None,
-            "absorption_type": "customer" if installment else None,
-            "name": None,
-            "mobile_number": None,
-            "phone_number": None,
-            "platform_type": None,
-            "scannable_code": None,
-            "qr_settings": None,
-            "billing": None,
-            "shipping": None,
-            "items": [],
-            "references": None,
-            "provider_references": None,
-            "store_id": None,
-            "store_name": None,
-            "terminal_id": None,
-            "type": kind,
-            "zero_interest_installments": False if installment else None,
-            "charge_status": "pending",
-            "receipt_amount": None,
-            "discounts": [],
-            "promotion_code": None,
-        }
-
     # -- after payment -----------------------------------------------------
 
     def _succeed(
         self, charge: ch.Charge, paid_at: datetime, captured: int | None = None
     ) -> None:
-        same_day = _bangkok_day(paid_at) == _bangkok_day(self.now)
-        transaction_id = new_id("trxn", self.rng)
-        ch.succeed(
-            charge,
-            paid_at,
-            transaction_id,
-            captured_amount=captured,
-            voidable=same_day and charge["card"] is not None,
+        captured_amount = charge["amount"] if captured is None else captured
+        _, _, net = ch.fees(captured_amount)
+        credit = ch.funding_amount(net, charge["currency"])
+        transaction_id = self._transaction(
+            credit, ledger.CREDIT, ledger.CHARGE_CAPTURED, charge["id"], paid_at
         )
+        ch.succeed(charge, paid_at, transaction_id, captured_amount=captured)
+        rules.refresh_flags(charge, self.config, self.now)
+
+    def _transaction(
+        self, amount: int, direction: str, key: str, origin: str, at: datetime
+    ) -> str:
+        transaction_id = new_id("trxn", self.rng)
+        hold_days = self.config.transfer_hold_days if direction == "credit" else 0
+        transferable_at = at + timedelta(days=hold_days)
+        self._put(
+            "transaction",
+            ch.transaction_object(
+                transaction_id,
+                "THB",
+                amount,
+                direction,
+                key,
+                origin,
+                at,
+                transferable_at,
+            ),  # fmt: skip
+            at,
+        )
+        signed = amount if direction == ledger.CREDIT else -amount
+        ledger.add_to_balance(
+            self.history.module_data, signed, transferable_at, self.now
+        )
+        return transaction_id
 
     def _after_payment(
         self, charge: ch.Charge, paid_at: datetime, scenario: str
@@ -492,29 +493,50 @@ class _Seeder:
         earlier = charge["refunds"]["data"]
         start = _parse(earlier[-1]["created_at"]) if earlier else paid_at
         at = self._later(start, timedelta(minutes=10), timedelta(days=20))
-        voided = (
-            _bangkok_day(at) == _bangkok_day(paid_at) and charge["card"] is not None
+        voided = rules.voidable(charge, self.config, at)
+        refund_id = new_id("rfnd", rng)
+        transaction_id = self._transaction(
+            refund_debit(charge, amount, voided),
+            ledger.DEBIT,
+            ledger.REFUND_CREATED,
+            refund_id,
+            at,
         )
         refund = ch.refund_object(
-            new_id("rfnd", rng), charge, amount, at, new_id("trxn", rng), voided=voided
+            refund_id, charge, amount, at, transaction_id, voided=voided
         )
         ch.add_refund(charge, refund)
-        self._event(at, "refund.create", charge["id"], _snapshot(refund))
+        rules.refresh_flags(charge, self.config, self.now)
+        self._put("refund", refund, at)
+        self._event(at, "refund.create", refund_id, None, kind="refund")
 
     def _dispute(self, charge: ch.Charge, paid_at: datetime) -> None:
         rng = self.rng
         opened_at = self._later(paid_at, timedelta(days=3), timedelta(days=40))
         code, message = rng.choice(catalog.DISPUTE_REASONS)
+        dispute_id = new_id("dspt", rng)
+        amount = ch.funding_amount(charge["captured_amount"], charge["currency"])
+        debit_id = self._transaction(
+            amount, ledger.DEBIT, ledger.DISPUTE_STARTED, dispute_id, opened_at
+        )
         dispute = ch.dispute_object(
-            new_id("dspt", rng),
+            dispute_id,
             charge,
             opened_at,
-            new_id("trxn", rng),
+            debit_id,
             reason_code=code,
             reason_message=message,
         )
-        self._event(opened_at, "dispute.create", charge["id"], _snapshot(dispute))
+        snapshot = _snapshot(dispute)
+        self._event(opened_at, "dispute.create", dispute_id, snapshot, "dispute")
         ch.attach_dispute(charge, dispute)
+        self._decide_dispute(dispute, opened_at, amount)
+        self._put("dispute", dispute, opened_at)
+
+    def _decide_dispute(
+        self, dispute: dict[str, Any], opened_at: datetime, amount: int
+    ) -> None:
+        rng = self.rng
         if self.now - opened_at < timedelta(days=7):
             return
         decision = rng.choice(["pending", "won", "lost"])
@@ -523,22 +545,37 @@ class _Seeder:
             dispute["message"] = "Goods were delivered; tracking number attached."
             return
         closed_at = self._later(opened_at, timedelta(days=7), timedelta(days=30))
-        ch.close_dispute(dispute, decision, closed_at, new_id("trxn", rng))
-        self._event(closed_at, "dispute.close", charge["id"], _snapshot(dispute))
+        credit_id = None
+        if decision == "won":
+            credit_id = self._transaction(
+                amount, ledger.CREDIT, ledger.DISPUTE_WON, dispute["id"], closed_at
+            )
+        ch.close_dispute(dispute, decision, closed_at, credit_id)
+        self._event(
+            closed_at, "dispute.close", dispute["id"], _snapshot(dispute), "dispute"
+        )
 
     # -- small things ------------------------------------------------------
 
     def _event(
-        self, at: datetime, key: str, charge_id: str, data: bytes | None
+        self,
+        at: datetime,
+        key: str,
+        object_id: str,
+        data: bytes | None,
+        kind: str = "charge",
     ) -> None:
         event_id = new_id("evnt", self.rng)
-        self.history.events.append(SeedEvent(event_id, at, key, charge_id, data))
+        event = SeedEvent(event_id, at, key, kind, object_id, data)
+        self.history.events.append(event)
 
     def _freeze_last_event(self, charge: ch.Charge) -> None:
         """Keep the state the charge's latest event showed before it changes."""
-        last = self.history.events[-1]
-        if last.charge_id == charge["id"] and last.data is None:
-            last.data = _snapshot(charge)
+        for event in reversed(self.history.events):
+            if event.object_id == charge["id"]:
+                if event.data is None:
+                    event.data = _snapshot(charge)
+                return
 
     def _ip(self) -> str:
         rng = self.rng

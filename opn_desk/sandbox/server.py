@@ -1,8 +1,9 @@
 """The sandbox's HTTP server: Opn API endpoints over a loopback socket.
 
-Built on ``http.server`` with a small router of our own, so that each
-connection stays in reach (the fault injection to come drops connections
-after a request has taken effect). Requests are served on daemon threads.
+Built on ``http.server`` with our own router, so each connection stays in
+reach: fault injection delays, refuses, slows or drops it. Requests are
+served on daemon threads; each endpoint runs under the state's lock, after
+the timers the clock has passed have fired.
 """
 
 from __future__ import annotations
@@ -11,109 +12,81 @@ import base64
 import binascii
 import ipaddress
 import logging
-import re
 import socket
 import socketserver
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from opn_desk.sandbox import resources
+from opn_desk.sandbox.autosave import AutoSaver
+from opn_desk.sandbox.control import PREFIX, Control
 from opn_desk.sandbox.errors import ApiError
-from opn_desk.sandbox.listing import ListQuery
+from opn_desk.sandbox.faults import DROP_BEFORE, FaultBook, FaultPlan, error_for
+from opn_desk.sandbox.router import PUBLIC, SECRET, Reply, Request, Router
 from opn_desk.sandbox.state import SandboxState
 
 logger = logging.getLogger(__name__)
 
 SANDBOX_SECRET_KEY = "skey_test_5sandbox7opndesk9ky"
+SANDBOX_PUBLIC_KEY = "pkey_test_5sandbox7opndesk9ky"
 API_VERSION = "2019-05-29"
 IDLE_CONNECTION_TIMEOUT_S = 30.0
-
-
-@dataclass(slots=True)
-class Request:
-    """What an endpoint needs to know about one request."""
-
-    method: str
-    path: str
-    params: dict[str, str]
-    body: bytes
-    path_args: tuple[str, ...] = field(default=())
-
-
-Endpoint = Callable[[Request], bytes]
-
-
-class Router:
-    """Maps (method, path pattern) to an endpoint."""
-
-    def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Endpoint]] = []
-
-    def add(self, method: str, pattern: str, endpoint: Endpoint) -> None:
-        """``pattern`` is a regular expression matched against the whole path."""
-        self._routes.append((method, re.compile(pattern), endpoint))
-
-    def resolve(self, method: str, path: str) -> tuple[Endpoint, tuple[str, ...]]:
-        """The endpoint for the request and the path's captured groups."""
-        for route_method, pattern, endpoint in self._routes:
-            match = pattern.fullmatch(path)
-            if match and route_method == method:
-                return endpoint, match.groups()
-        raise ApiError(404, "not_found", f"path {path} was not found")
+# How often the serving loop checks for a stop request (bounds stop time).
+SHUTDOWN_POLL_S = 0.05
+JSON_TYPE = "application/json; charset=utf-8"
 
 
 class SandboxApi:
-    """The Opn API endpoints, answered from a ``SandboxState``."""
+    """The API and control routes, answered from a ``SandboxState``."""
 
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(self, state: SandboxState, faults: FaultBook, control: Control):
         self.state = state
+        self.faults = faults
         self.router = Router()
-        self.router.add("GET", r"/account", self.get_account)
-        self.router.add("GET", r"/charges", self.list_charges)
-        self.router.add("GET", r"/charges/([^/]+)", self.get_charge)
-        self.router.add("GET", r"/events", self.list_events)
-        self.router.add("GET", r"/events/([^/]+)", self.get_event)
+        resources.add_routes(self.router)
+        self.control_router = Router()
+        control.add_routes(self.control_router)
+        resources.add_control_routes(self.control_router)
 
-    def get_account(self, request: Request) -> bytes:
-        return self.state.account_json()
+    def answer(self, request: Request) -> Reply:
+        """Run the request's endpoint; errors become error replies."""
+        router = self.control_router if _is_control(request.path) else self.router
+        try:
+            route, request.path_args = router.resolve(request.method, request.path)
+            if request.key_kind == PUBLIC and not route.public:
+                raise ApiError.authentication_failure()
+            with self.state.lock:
+                self.state.catch_up()
+                result = route.endpoint(self.state, request)
+        except ApiError as exc:
+            return Reply(exc.body(), exc.status)
+        except Exception:
+            logger.exception("sandbox failed on %s %s", request.method, request.path)
+            error = ApiError(500, "internal_server_error", "internal server error")
+            return Reply(error.body(), 500)
+        return result if isinstance(result, Reply) else Reply(result)
 
-    def list_charges(self, request: Request) -> bytes:
-        query = ListQuery.parse(request.params, self.state.now())
-        total, items = self.state.charge_page(query)
-        return query.envelope("/charges", total, items)
 
-    def get_charge(self, request: Request) -> bytes:
-        (charge_id,) = request.path_args
-        found = self.state.charge_json(charge_id)
-        if found is None:
-            raise ApiError.not_found("charge", charge_id)
-        return found
-
-    def list_events(self, request: Request) -> bytes:
-        query = ListQuery.parse(request.params, self.state.now())
-        total, items = self.state.event_page(query)
-        return query.envelope("/events", total, items)
-
-    def get_event(self, request: Request) -> bytes:
-        (event_id,) = request.path_args
-        found = self.state.event_json(event_id)
-        if found is None:
-            raise ApiError.not_found("event", event_id)
-        return found
+def _is_control(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
 
 
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], api: SandboxApi, key: str) -> None:
+    def __init__(
+        self, address: tuple[str, int], api: SandboxApi, keys: dict[str, str]
+    ) -> None:
         self.api = api
-        self.secret_key = key
+        self.keys = keys
         super().__init__(address, _RequestHandler)
 
     def server_bind(self) -> None:
@@ -152,29 +125,50 @@ class _RequestHandler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         url = urlsplit(self.path)
         body = self._read_body()
-        try:
-            self._authenticate()
-            endpoint, args = self.server.api.router.resolve(self.command, url.path)
-            params = dict(parse_qsl(url.query, keep_blank_values=True))
-            request = Request(self.command, url.path, params, body, args)
-            status, payload = 200, endpoint(request)
-        except ApiError as exc:
-            status, payload = exc.status, exc.body()
-        except Exception:
-            logger.exception("sandbox failed on %s %s", self.command, url.path)
-            error = ApiError(500, "internal_server_error", "internal server error")
-            status, payload = 500, error.body()
-        self._respond(status, payload)
+        plan = FaultPlan()
+        if not _is_control(url.path):
+            plan = self.server.api.faults.plan(self.command, url.path)
+        if plan.latency_ms:
+            time.sleep(plan.latency_ms / 1000)
+        if plan.answer is not None and plan.answer.kind == DROP_BEFORE:
+            self._drop("drop_before", url.path)
+            return
+        if plan.answer is not None:
+            error = error_for(plan.answer)
+            headers = (("Retry-After", str(plan.answer.retry_after_s)),)
+            reply = Reply(error.body(), error.status, headers=headers)
+        else:
+            reply = self._process(url.path, url.query, body)
+        if plan.drop_after:
+            self._drop("drop_after", url.path)
+            return
+        self._respond(reply, plan)
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.info(
-            "%s %s -> %s (%.1f ms)", self.command, self.path, status, elapsed_ms
+            "%s %s -> %s (%.1f ms)", self.command, url.path, reply.status, elapsed_ms
         )
+
+    def _process(self, path: str, query: str, body: bytes) -> Reply:
+        try:
+            key_kind = self._authenticate()
+        except ApiError as exc:
+            return Reply(exc.body(), exc.status)
+        request = Request(
+            method=self.command,
+            path=path,
+            params=dict(parse_qsl(query, keep_blank_values=True)),
+            body=body,
+            content_type=self.headers.get("Content-Type"),
+            key_kind=key_kind,
+        )
+        return self.server.api.answer(request)
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def _authenticate(self) -> None:
+    def _authenticate(self) -> str:
+        """``secret`` or ``public``: which of the sandbox's keys was sent."""
         header = self.headers.get("Authorization", "")
         scheme, _, encoded = header.partition(" ")
         if scheme.lower() != "basic":
@@ -184,19 +178,39 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except (binascii.Error, UnicodeDecodeError):
             raise ApiError.authentication_failure() from None
         key = decoded.partition(":")[0]
-        if key != self.server.secret_key:
-            raise ApiError.authentication_failure()
+        for kind, known in self.server.keys.items():
+            if key == known:
+                return kind
+        raise ApiError.authentication_failure()
 
-    def _respond(self, status: int, payload: bytes) -> None:
+    def _respond(self, reply: Reply, plan: FaultPlan) -> None:
         version = self.headers.get("Omise-Version") or API_VERSION
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
         self.send_header("Omise-Version", version)
         self.send_header("X-Request-Id", str(uuid.uuid4()))
         self.send_header("Cache-Control", "no-cache, no-store")
+        for name, value in reply.headers:
+            self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        slow = plan.slow_body
+        if slow is None:
+            self.wfile.write(reply.body)
+            return
+        for start in range(0, len(reply.body), slow.chunk_bytes):
+            if start:
+                time.sleep(slow.delay_ms / 1000)
+            self.wfile.write(reply.body[start : start + slow.chunk_bytes])
+
+    def _drop(self, kind: str, path: str) -> None:
+        """Close the connection without a word (an injected fault)."""
+        logger.info("%s %s -> connection dropped (%s)", self.command, path, kind)
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         # http.server's own lines go to stderr; ours go through logging.
@@ -204,7 +218,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 class SandboxServer:
-    """Serves a ``SandboxState`` on a loopback port; use as a context manager."""
+    """Serves a ``SandboxState`` on a loopback port; use as a context manager.
+
+    With ``data_file`` the state is saved there soon after each change and
+    when the server stops.
+    """
 
     def __init__(
         self,
@@ -213,15 +231,21 @@ class SandboxServer:
         port: int = 0,
         *,
         secret_key: str = SANDBOX_SECRET_KEY,
+        public_key: str = SANDBOX_PUBLIC_KEY,
+        data_file: Path | None = None,
     ) -> None:
         if not is_loopback(host):
             raise ValueError(f"the sandbox only listens on loopback, not {host!r}")
         self.state = state
         self.host = host
         self.secret_key = secret_key
-        self.api = SandboxApi(state)
+        self.public_key = public_key
+        self.faults = FaultBook(seed=state.config.fault_seed)
+        self.saver = AutoSaver(state, data_file) if data_file is not None else None
+        self.api = SandboxApi(state, self.faults, Control(self.faults, self.saver))
+        keys = {SECRET: secret_key, PUBLIC: public_key}
         server_class = _HttpServer6 if ":" in host else _HttpServer
-        self._server = server_class((host, port), self.api, secret_key)
+        self._server = server_class((host, port), self.api, keys)
         self.port = int(self._server.server_address[1])
         self._thread: threading.Thread | None = None
 
@@ -232,9 +256,11 @@ class SandboxServer:
 
     def start(self) -> None:
         """Serve on a daemon thread until ``stop``."""
+        if self.saver is not None:
+            self.saver.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
+            kwargs={"poll_interval": SHUTDOWN_POLL_S},
             name=f"sandbox-{self.port}",
             daemon=True,
         )
@@ -242,12 +268,44 @@ class SandboxServer:
         logger.info("sandbox serving on %s", self.base_url)
 
     def stop(self) -> None:
-        """Stop serving and close the listening socket."""
+        """Stop serving, close the listening socket, save the data file."""
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join()
             self._thread = None
         self._server.server_close()
+        if self.saver is not None:
+            self.saver.stop()
+
+    # -- the control interface, for tests ----------------------------------
+
+    def add_fault(self, kind: str, **options: Any) -> dict[str, Any]:
+        """Like ``POST /__sandbox/faults``; the rule as the API shows it."""
+        return self.faults.add({"kind": kind, **options}).to_dict()
+
+    def clear_faults(self) -> None:
+        """Like ``DELETE /__sandbox/faults``."""
+        self.faults.clear()
+
+    def advance_clock(self, seconds: int) -> datetime:
+        """Like ``POST /__sandbox/clock`` with ``advance_s``."""
+        return self.state.advance_clock(seconds)
+
+    def set_clock(self, moment: datetime) -> datetime:
+        """Like ``POST /__sandbox/clock`` with ``now``."""
+        return self.state.set_clock(moment)
+
+    def save(self) -> None:
+        """Like ``POST /__sandbox/save``. Raises ``ValueError`` without a file."""
+        if self.saver is None:
+            raise ValueError("the sandbox was started without a data file")
+        self.saver.save_now()
+
+    def update_config(self, **changes: Any) -> None:
+        """Like ``PATCH /__sandbox/config``. Raises ``ValueError``."""
+        with self.state.lock:
+            self.state.config = self.state.config.updated(changes)
+            self.state.revision += 1
 
     def __enter__(self) -> SandboxServer:
         self.start()

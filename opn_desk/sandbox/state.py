@@ -1,60 +1,41 @@
-"""The sandbox's data: account, charges and events, thread-safe, saved as JSON.
+"""The sandbox's data: every API object, the events, the clock and settings.
 
-Charges and events are kept as encoded JSON (``bytes``) next to an index
-sorted by creation time, so a list page is a bisect and a join, and an event
-whose data is a charge's unchanged state shares that charge's bytes. One lock
-guards everything.
+Objects of every kind are kept encoded in an ``ObjectStore``; events in an
+``EventLog`` whose entries share an object's bytes while it is unchanged.
+One re-entrant lock guards everything: an endpoint that changes objects
+holds it for the whole change, so each request is applied atomically.
+Timers registered by resource modules fire as the clock passes their time.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import random
-import tempfile
 import threading
-from bisect import insort
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from opn_desk.sandbox import charges as ch
+from opn_desk.sandbox import datafile, resources
+from opn_desk.sandbox.clock import SandboxClock, TimerQueue
+from opn_desk.sandbox.config import SandboxConfig
+from opn_desk.sandbox.errors import ApiError
 from opn_desk.sandbox.fixtures import load_charges
-from opn_desk.sandbox.ids import new_base36, new_id
+from opn_desk.sandbox.ids import new_id
 from opn_desk.sandbox.listing import ListQuery
+from opn_desk.sandbox.resources.account import demo_account
 from opn_desk.sandbox.seed import seed_history
-from opn_desk.sandbox.times import epoch_of_iso, iso, parse_iso, utc_now
+from opn_desk.sandbox.store import Event, EventLog, ObjectStore, decode
+from opn_desk.sandbox.times import epoch_of_iso, epoch_s, iso, parse_iso, utc_now
 from opn_desk.sandbox.wire import encode
 
 logger = logging.getLogger(__name__)
 
-FILE_FORMAT = "opn-desk-sandbox"
-FILE_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class _Event:
-    event_id: str
-    key: str
-    created_at: str
-    object_id: str
-    data: bytes
-
-    def encode(self) -> bytes:
-        head = {
-            "object": "event",
-            "id": self.event_id,
-            "livemode": False,
-            "location": f"/events/{self.event_id}",
-            "webhook_deliveries": [],
-        }
-        tail = {"key": self.key, "created_at": self.created_at}
-        return b"".join(
-            (encode(head)[:-1], b',"data":', self.data, b",", encode(tail)[1:])
-        )
+# hook(state, object_id, due moment): what a timer does when it falls due.
+TimerHook = Callable[["SandboxState", str, datetime], None]
 
 
 class SandboxState:
@@ -66,15 +47,23 @@ class SandboxState:
         *,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
+        config: SandboxConfig | None = None,
     ) -> None:
-        self._lock = threading.RLock()
-        self._clock = clock
-        self._rng = rng if rng is not None else random.Random()
+        self.lock = threading.RLock()
+        self.rng = rng if rng is not None else random.Random()
+        self.config = config if config is not None else SandboxConfig()
+        self.store = ObjectStore()
+        self.events = EventLog()
+        self.clock = SandboxClock(clock)
+        self.timers = TimerQueue()
+        self.timer_hooks: dict[str, TimerHook] = resources.timer_hooks()
+        # JSON-able data a resource module keeps between requests (saved).
+        self.module_data: dict[str, Any] = {}
+        # Bumped by every change; ``saved_revision`` is the one last saved
+        # (-1: never), so the autosaver knows when the file is behind.
+        self.revision = 0
+        self.saved_revision = -1
         self._account = encode(account)
-        self._charges: dict[str, bytes] = {}
-        self._charge_index: list[tuple[int, str]] = []
-        self._events: dict[str, _Event] = {}
-        self._event_index: list[tuple[int, int, str]] = []
 
     # -- building ------------------------------------------------------------
 
@@ -89,18 +78,22 @@ class SandboxState:
         moment = (now or utc_now()).replace(microsecond=0)
         rng = random.Random(f"sandbox-state-{seed}")
         state = cls(demo_account(rng, moment - timedelta(days=400)), rng=rng)
-        history = seed_history(charges, seed, moment)
-        with state._lock:
-            encoded = {
-                charge_id: state._put_encoded(charge_id, created_at, data)
-                for charge_id, created_at, data in history.charges
-            }
-            events = sorted(history.events, key=lambda e: e.at)
-            for event in events:
-                data = event.data or encoded[event.charge_id]
-                state._record(
-                    event.key, iso(event.at), event.charge_id, data, event.event_id
-                )
+        history = seed_history(charges, seed, moment, state.config)
+        with state.lock:
+            for kind, rows in history.objects.items():
+                for object_id, created_s, data in sorted(rows, key=_by_time):
+                    state.store.put(kind, object_id, created_s, data)
+            for event in sorted(history.events, key=lambda e: e.at):
+                current = state.store.get(event.kind, event.object_id)
+                event_data = event.data or current
+                assert event_data is not None, event.object_id
+                state._add_event(
+                    event.event_id, event.key, event.at, event.kind,
+                    event.object_id, event_data,
+                )  # fmt: skip
+            for due, hook, object_id in history.timers:
+                state.timers.add(due, hook, object_id)
+            state.module_data.update(history.module_data)
         return state
 
     @classmethod
@@ -112,74 +105,217 @@ class SandboxState:
         first = epoch_of_iso(found[0]["created_at"]) if found else None
         opened = datetime.fromtimestamp(first, UTC) if first else utc_now()
         state = cls(demo_account(rng, opened), rng=rng)
-        with state._lock:
+        with state.lock:
             for charge in found:
-                data = state._put_charge(charge)
-                state._record("charge.create", charge["created_at"], charge["id"], data)
+                data = state.put("charge", charge)
+                created_at = parse_iso(charge["created_at"])
+                state._add_event(
+                    state.new_id("evnt"), "charge.create", created_at, "charge",
+                    charge["id"], data,
+                )  # fmt: skip
+                state._put_embedded_refunds(charge)
         logger.info("loaded %s charges from fixtures", len(found))
         return state
 
-    # -- reading -------------------------------------------------------------
+    def _put_embedded_refunds(self, charge: dict[str, Any]) -> None:
+        refunds = charge.get("refunds")
+        items = refunds.get("data") if isinstance(refunds, dict) else None
+        for refund in items or []:
+            if (
+                isinstance(refund, dict)
+                and refund.get("id")
+                and refund.get("created_at")
+            ):
+                self.put("refund", refund)
+
+    # -- time ----------------------------------------------------------------
 
     def now(self) -> datetime:
-        """The sandbox's current time (UTC)."""
-        return self._clock()
+        """The sandbox's current time (UTC, whole seconds)."""
+        return self.clock.now()
+
+    def advance_clock(self, seconds: int) -> datetime:
+        """Move the clock ``seconds`` forward, firing due timers on the way."""
+        if seconds < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        with self.lock:
+            target = self.clock.unpinned_now() + timedelta(seconds=seconds)
+            return self.set_clock(target)
+
+    def set_clock(self, moment: datetime) -> datetime:
+        """Move the clock to ``moment`` (not the past), firing due timers."""
+        with self.lock:
+            if moment < self.clock.unpinned_now():
+                raise ValueError("the sandbox clock only moves forward")
+            self._fire_until(moment)
+            self.clock.move_to(moment)
+            self.revision += 1
+            return self.now()
+
+    def catch_up(self) -> None:
+        """Fire every timer the clock has passed ("process all due by now")."""
+        with self.lock:
+            self._fire_until(self.clock.unpinned_now())
+
+    def schedule(self, due: datetime, hook: str, object_id: str) -> None:
+        """Run the timer hook ``hook`` for ``object_id`` once ``due`` passes."""
+        with self.lock:
+            self.timers.add(due, hook, object_id)
+            self.revision += 1
+
+    def _fire_until(self, until: datetime) -> None:
+        while (timer := self.timers.pop_due(until)) is not None:
+            self.revision += 1
+            hook = self.timer_hooks.get(timer.hook)
+            if hook is None:
+                logger.warning("no timer hook %s; dropping its timer", timer.hook)
+                continue
+            due = datetime.fromtimestamp(timer.due_s, UTC)
+            with self.pinned_clock(due):
+                try:
+                    hook(self, timer.object_id, due)
+                except Exception:
+                    logger.exception("timer %s failed", timer.hook)
+
+    @contextmanager
+    def pinned_clock(self, moment: datetime) -> Iterator[None]:
+        """Hold ``now()`` at ``moment`` (a timer's due time) inside the block."""
+        self.clock.pin(moment)
+        try:
+            yield
+        finally:
+            self.clock.pin(None)
+
+    # -- objects -------------------------------------------------------------
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh test-mode id such as ``chrg_test_...``."""
+        return new_id(prefix, self.rng)
+
+    def get_json(self, kind: str, object_id: str) -> bytes | None:
+        with self.lock:
+            return self.store.get(kind, object_id)
+
+    def get(self, kind: str, object_id: str) -> dict[str, Any] | None:
+        data = self.get_json(kind, object_id)
+        return decode(data) if data is not None else None
+
+    def require(self, kind: str, object_id: str) -> dict[str, Any]:
+        """The object, or ``ApiError`` 404 "<kind> <id> was not found"."""
+        found = self.get(kind, object_id)
+        if found is None:
+            raise ApiError.not_found(kind, object_id)
+        return found
+
+    def put(self, kind: str, obj: dict[str, Any]) -> bytes:
+        """Store ``obj`` (it needs ``id`` and ``created_at``); its bytes."""
+        data = encode(obj)
+        with self.lock:
+            created_s = epoch_of_iso(obj["created_at"])
+            self.store.put(kind, obj["id"], created_s, data)
+            self.revision += 1
+        return data
+
+    def record(
+        self, key: str, kind: str, object_id: str, data: bytes | None = None
+    ) -> str:
+        """Record event ``key`` about an object, now; ``data`` defaults to
+        the object as stored. Returns the event id."""
+        with self.lock:
+            if data is None:
+                data = self.store.get(kind, object_id)
+                if data is None:
+                    raise KeyError(f"{kind} {object_id}")
+            event_id = self.new_id("evnt")
+            self._add_event(event_id, key, self.now(), kind, object_id, data)
+            self.revision += 1
+            return event_id
+
+    def emit(self, key: str, kind: str, obj: dict[str, Any]) -> bytes:
+        """Store ``obj`` and record event ``key`` about it; its bytes."""
+        with self.lock:
+            data = self.put(kind, obj)
+            self.record(key, kind, obj["id"], data)
+            return data
+
+    def count(self, kind: str) -> int:
+        with self.lock:
+            return self.store.count(kind)
+
+    def page(self, kind: str, query: ListQuery) -> tuple[int, list[bytes]]:
+        """(total in the window, encoded objects of the page) of ``kind``."""
+        with self.lock:
+            return self.store.page(kind, query)
+
+    def objects(self, kind: str) -> list[dict[str, Any]]:
+        """Every object of ``kind``, oldest first, decoded."""
+        with self.lock:
+            encoded = [data for _, data in self.store.in_order(kind)]
+        return [decode(data) for data in encoded]
+
+    def _add_event(
+        self,
+        event_id: str,
+        key: str,
+        at: datetime,
+        kind: str,
+        object_id: str,
+        data: bytes,
+    ) -> None:
+        event = Event(event_id, key, iso(at), kind, object_id, data)
+        self.events.add(event, epoch_s(at))
+
+    # -- reading (the first part's interface) ----------------------------------
 
     @property
     def charge_count(self) -> int:
-        with self._lock:
-            return len(self._charges)
+        return self.count("charge")
 
     def account_json(self) -> bytes:
         return self._account
 
+    def account(self) -> dict[str, Any]:
+        return decode(self._account)
+
     def charge_json(self, charge_id: str) -> bytes | None:
-        with self._lock:
-            return self._charges.get(charge_id)
+        return self.get_json("charge", charge_id)
 
     def event_json(self, event_id: str) -> bytes | None:
-        with self._lock:
-            event = self._events.get(event_id)
+        with self.lock:
+            event = self.events.events.get(event_id)
         return event.encode() if event is not None else None
 
     def charge_page(self, query: ListQuery) -> tuple[int, list[bytes]]:
-        """(total in the window, encoded charges of the page)."""
-        with self._lock:
-            total, entries = query.page(self._charge_index)
-            return total, [self._charges[charge_id] for _, charge_id in entries]
+        return self.page("charge", query)
 
     def event_page(self, query: ListQuery) -> tuple[int, list[bytes]]:
-        """(total in the window, encoded events of the page)."""
-        with self._lock:
-            total, entries = query.page(self._event_index)
-            events = [self._events[event_id] for _, _, event_id in entries]
-        return total, [event.encode() for event in events]
+        with self.lock:
+            return self.events.page(query)
 
     def charges_sorted(self) -> list[dict[str, Any]]:
         """Every charge as the API serves it, oldest first."""
-        with self._lock:
-            return [json.loads(self._charges[cid]) for _, cid in self._charge_index]
+        return self.objects("charge")
 
     def events_sorted(self) -> list[dict[str, Any]]:
         """Every event as the API serves it, oldest first."""
-        with self._lock:
-            events = [self._events[eid] for _, _, eid in self._event_index]
-        return [json.loads(event.encode()) for event in events]
+        with self.lock:
+            events = list(self.events.in_order())
+        return [decode(event.encode()) for event in events]
 
-    # -- changing ------------------------------------------------------------
+    # -- changing (the first part's interface) ---------------------------------
 
     def add_charge(self, charge: dict[str, Any]) -> dict[str, Any]:
         """Add ``charge`` (missing fields get defaults); records charge.create.
 
         Without an ``id`` a new one is drawn; without ``created_at`` it is
-        created now. Returns the charge as stored.
+        created now. Returns the charge as stored. No money moves: use
+        ``POST /charges`` for a charge with its transaction.
         """
-        with self._lock:
-            now = self.now()
-            charge_id = charge.get("id") or new_id("chrg", self._rng)
-            if charge_id in self._charges:
+        with self.lock:
+            charge_id = charge.get("id") or self.new_id("chrg")
+            if self.store.get("charge", charge_id) is not None:
                 raise ValueError(f"charge {charge_id} already exists")
-            created_at = charge.get("created_at") or iso(now)
+            created_at = charge.get("created_at") or iso(self.now())
             template = ch.new_charge(
                 charge_id,
                 parse_iso(created_at),
@@ -187,175 +323,33 @@ class SandboxState:
                 str(charge.get("currency", "THB")),
             )
             stored = {**template, **charge, "id": charge_id, "created_at": created_at}
-            data = self._put_charge(stored)
-            self._record("charge.create", iso(now), charge_id, data)
-            return json.loads(data)  # type: ignore[no-any-return]
+            return decode(self.emit("charge.create", "charge", stored))
 
     def update_charge(self, charge_id: str, **fields: Any) -> dict[str, Any]:
         """Change top-level fields of a charge; records charge.update.
 
         Raises ``KeyError`` for an unknown id. Returns the charge as stored.
         """
-        with self._lock:
-            current = json.loads(self._charges[charge_id])
+        with self.lock:
+            data = self.store.get("charge", charge_id)
+            if data is None:
+                raise KeyError(charge_id)
+            current = decode(data)
             current.update(fields)
-            data = self._put_charge(current)
-            self._record("charge.update", iso(self.now()), charge_id, data)
-            return current  # type: ignore[no-any-return]
-
-    def _put_charge(self, charge: dict[str, Any]) -> bytes:
-        return self._put_encoded(charge["id"], charge["created_at"], encode(charge))
-
-    def _put_encoded(self, charge_id: str, created_at: str, data: bytes) -> bytes:
-        entry = (epoch_of_iso(created_at), charge_id)
-        previous = self._charges.get(charge_id)
-        if previous is not None:
-            old_time = epoch_of_iso(json.loads(previous)["created_at"])
-            if old_time != entry[0]:
-                self._charge_index.remove((old_time, charge_id))
-                insort(self._charge_index, entry)
-        elif self._charge_index and entry < self._charge_index[-1]:
-            insort(self._charge_index, entry)
-        else:
-            self._charge_index.append(entry)
-        self._charges[charge_id] = data
-        return data
-
-    def _record(
-        self,
-        key: str,
-        created_at: str,
-        object_id: str,
-        data: bytes,
-        event_id: str | None = None,
-    ) -> None:
-        event_id = event_id or new_id("evnt", self._rng)
-        event = _Event(event_id, key, created_at, object_id, data)
-        self._events[event_id] = event
-        entry = (epoch_of_iso(created_at), len(self._event_index), event_id)
-        if self._event_index and entry < self._event_index[-1]:
-            insort(self._event_index, entry)
-        else:
-            self._event_index.append(entry)
+            self.emit("charge.update", "charge", current)
+            return current
 
     # -- files ---------------------------------------------------------------
 
     def save(self, path: Path) -> None:
-        """Write everything to ``path`` as JSON, atomically (temp + rename)."""
-        path = Path(path)
-        with self._lock:
-            chunks = self._file_chunks()
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.writelines(chunks)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temp_name, path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
-
-    def _file_chunks(self) -> list[bytes]:
-        header = {"format": FILE_FORMAT, "version": FILE_VERSION}
-        chunks = [encode(header)[:-1], b',\n"account":', self._account]
-        chunks.append(b',\n"charges":[\n')
-        charges = [self._charges[cid] for _, cid in self._charge_index]
-        chunks.append(b",\n".join(charges))
-        chunks.append(b'\n],\n"events":[\n')
-        events = [self._events[eid] for _, _, eid in self._event_index]
-        chunks.append(b",\n".join(self._event_record(e) for e in events))
-        chunks.append(b"\n]}\n")
-        return chunks
-
-    def _event_record(self, event: _Event) -> bytes:
-        fields: dict[str, Any] = {
-            "id": event.event_id,
-            "key": event.key,
-            "created_at": event.created_at,
-            "object_id": event.object_id,
-        }
-        if self._charges.get(event.object_id) is event.data:
-            fields["data_is_current"] = True
-            return encode(fields)
-        return encode(fields)[:-1] + b',"data":' + event.data + b"}"
+        """Write everything to ``path`` atomically (temp file + rename)."""
+        datafile.save(self, Path(path))
 
     @classmethod
     def load(cls, path: Path) -> SandboxState:
         """A state saved by ``save``. Raises ``ValueError`` for other files."""
-        document = json.loads(Path(path).read_bytes())
-        if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
-            raise ValueError(f"{path} is not an opn-desk sandbox data file")
-        state = cls(document["account"])
-        with state._lock:
-            for charge in document["charges"]:
-                state._put_charge(charge)
-            for record in document["events"]:
-                if record.get("data_is_current"):
-                    data = state._charges[record["object_id"]]
-                else:
-                    data = encode(record["data"])
-                state._record(
-                    record["key"],
-                    record["created_at"],
-                    record["object_id"],
-                    data,
-                    record["id"],
-                )
-        return state
+        return datafile.load(cls, Path(path))
 
 
-def demo_account(rng: random.Random, created_at: datetime) -> dict[str, Any]:
-    """The account object of the sandbox's demo merchant (test mode, TH)."""
-    return {
-        "object": "account",
-        "id": new_id("account", rng),
-        "team": f"acct_{new_base36(rng, 19)}",
-        "livemode": False,
-        "location": "/account",
-        "country": "TH",
-        "currency": "THB",
-        "email": "demo-shop@example.co.th",
-        "created_at": iso(created_at),
-        "supported_currencies": [
-            "THB",
-            "JPY",
-            "USD",
-            "EUR",
-            "GBP",
-            "SGD",
-            "AUD",
-            "CHF",
-            "CNY",
-            "DKK",
-            "HKD",
-            "MYR",
-        ],  # fmt: skip
-        "api_version": "2019-05-29",
-        "auto_activate_recipients": False,
-        "chain_enabled": False,
-        "zero_interest_installments": False,
-        "chain_return_uri": None,
-        "webhook_uri": None,
-        "metadata_export_keys": {
-            "charge": ["branch", "campaign", "order_id"],
-            "transfer": [],
-            "refund": [],
-            "dispute": [],
-        },
-        "chaining_allowed": False,
-        "last_updated_api_version": iso(created_at)[:10],
-        "transfer_config": {
-            "min_transfer_amount": "30.00",
-            "max_transfer_amount": "2000000.00",
-            "same_bank_max_transfer_amount": "2000000.00",
-            "is_payout_enabled": True,
-            "fee": "30.00",
-            "provider": "",
-            "merchant_id": "OPNK",
-            "transfer_service_availability": None,
-            "max_active_realtime_transfer_schedules": None,
-        },
-    }
+def _by_time(row: tuple[str, int, bytes]) -> int:
+    return row[1]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -89,6 +89,15 @@ class ListResource(Generic[T]):
     store: StoreRows[T]
 
 
+class BackfillOptions(TypedDict, total=False):
+    """How a backfill runs: its window size, its requests in flight, its clock."""
+
+    window: timedelta
+    page_size: int
+    in_flight: int
+    clock: Callable[[], datetime]
+
+
 ProgressCallback = Callable[[SyncProgress], None]
 CancelCheck = Callable[[], bool]
 
@@ -138,6 +147,11 @@ class Backfill(Generic[T]):
         self._page_size = page_size
         self._in_flight = in_flight
         self._clock = clock
+
+    @property
+    def name(self) -> str:
+        """The resource's name (its sync-state key)."""
+        return self._resource.name
 
     def run(
         self,

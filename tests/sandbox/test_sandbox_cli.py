@@ -107,3 +107,7 @@ def test_cli_help_describes_every_option(capsys: pytest.CaptureFixture[str]) -> 
     for option in ("--host", "--port", "--charges", "--seed", "--data-file"):
         assert option in help_text
     assert "--fixtures" in help_text and "repeatable" in help_text
+    for path in ("/__sandbox/clock", "/__sandbox/faults", "/__sandbox/save"):
+        assert path in help_text
+    for word in ("advance_s", "drop_after", "slow_body", "retry_after_s", "PATCH"):
+        assert word in help_text

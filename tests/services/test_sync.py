@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,6 @@ from opn_desk.models.db import open_engine, session_scope
 from opn_desk.models.sync_state import SyncState
 from opn_desk.services.api import OpnClient
 from opn_desk.services.sync import CHARGES, ChargeSync, SyncCancelled, SyncProgress
-
-
-@pytest.fixture
-def engine(cache_url: str) -> Iterator[Engine]:
-    engine = open_engine(cache_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def client(sandbox: Any) -> Iterator[OpnClient]:
-    with OpnClient(sandbox.secret_key, base_url=sandbox.base_url) as client:
-        yield client
 
 
 def cached_charges(engine: Engine) -> dict[str, dict[str, Any]]:
@@ -46,7 +32,9 @@ def test_backfill_copies_every_charge_exactly(
     result = ChargeSync(client, engine).run(seen.append)
 
     assert cached_charges(engine) == expected
-    assert result.written == len(expected)
+    # Each charge, and each refund it carries, is one row written.
+    refunds = sum(len(c["refunds"]["data"]) for c in expected.values())
+    assert result.written == len(expected) + refunds
     assert seen[-1].fetched >= len(expected)
     with session_scope(engine) as session:
         record = session.get(ChargeRecord, next(iter(expected)))

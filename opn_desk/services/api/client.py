@@ -1,38 +1,37 @@
-"""The HTTP client for the Opn API: one method per endpoint the app reads.
+"""The Opn API client: one method per endpoint the app reads.
 
-Every failure leaves this module as an ApiError subclass (see errors.py).
-The secret key goes into the Authorization header and nowhere else: not
-into a log line, a repr or an exception message.
+Requests, retries and paging live in ``transport``; this module names the
+endpoints and the parser of each answer. Any other path can be read with
+``get_object``, ``list_path`` and ``iter_path``.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import logging
-import platform
-import random
-import sys
-import time
-from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Protocol, TypeVar
-from urllib.parse import quote
+from collections.abc import Iterator
+from datetime import datetime
+from functools import partial
+from typing import TypedDict, Unpack
 
-import httpx
-import orjson
-
-from opn_desk import __version__
-from opn_desk.services.api.errors import (
-    ApiError,
-    ApiOffline,
-    ApiTimeout,
-    ConnectionLost,
-    InsecureBaseUrl,
-    InvalidResponse,
-    RateLimited,
-    ServerError,
-    error_from_response,
+from opn_desk.services.api.customers import (
+    Card,
+    Customer,
+    parse_card,
+    parse_customer,
+)
+from opn_desk.services.api.disputes import (
+    BUCKETS,
+    Dispute,
+    DisputeDocument,
+    parse_dispute,
+    parse_document,
+)
+from opn_desk.services.api.ledger import (
+    Balance,
+    Capability,
+    Transaction,
+    parse_balance,
+    parse_capability,
+    parse_transaction,
 )
 from opn_desk.services.api.objects import (
     Account,
@@ -42,378 +41,208 @@ from opn_desk.services.api.objects import (
     parse_account,
     parse_charge,
     parse_event,
-    parse_page,
+)
+from opn_desk.services.api.refunds import Refund, parse_refund
+from opn_desk.services.api.schedules import (
+    Occurrence,
+    Schedule,
+    parse_occurrence,
+    parse_schedule,
+)
+from opn_desk.services.api.transport import (
+    DEFAULT_API_VERSION,
+    DEFAULT_BASE_URL,
+    MAX_PAGE_SIZE,
+    Transport,
+    object_path,
 )
 
-logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
-
-class _Identified(Protocol):
-    @property
-    def id(self) -> str: ...
-
-
-ItemT = TypeVar("ItemT", bound=_Identified)
-
-DEFAULT_BASE_URL = "https://api.omise.co"
-DEFAULT_API_VERSION = "2019-05-29"
-MAX_PAGE_SIZE = 100
-ORDERS = ("chronological", "reverse_chronological")
-
-MAX_BACKOFF_S = 30.0
-TRANSIENT_ERRORS = (RateLimited, ServerError, ApiTimeout, ConnectionLost)
-
-Params = Mapping[str, str | int]
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "DEFAULT_BASE_URL",
+    "MAX_PAGE_SIZE",
+    "OpnClient",
+    "Walk",
+    "Window",
+]
 
 
-class OpnClient:
+class Window(TypedDict, total=False):
+    """The list parameters: a created-time window and a page of it."""
+
+    from_: datetime | None
+    to: datetime | None
+    offset: int
+    limit: int
+    order: str
+
+
+class Walk(TypedDict, total=False):
+    """The parameters of a walk over every page of a list."""
+
+    from_: datetime | None
+    to: datetime | None
+    order: str
+    page_size: int
+
+
+class OpnClient(Transport):
     """A connection to the Opn API (or the local sandbox) with one secret key.
 
     Use it as a context manager, or call ``close()``. Each call is one
     blocking HTTP request, so none may run on the GUI thread.
     """
 
-    def __init__(
-        self,
-        secret_key: str,
-        base_url: str = DEFAULT_BASE_URL,
-        *,
-        api_version: str = DEFAULT_API_VERSION,
-        timeout_s: float = 30.0,
-        connect_timeout_s: float = 10.0,
-        read_retries: int = 3,
-        backoff_s: float = 0.5,
-    ) -> None:
-        if not secret_key.strip():
-            raise ValueError("the secret key is empty")
-        url = checked_base_url(base_url)
-        self.base_url = str(url).rstrip("/")
-        self.api_version = api_version
-        self.livemode = "_test_" not in secret_key
-        self._read_retries = read_retries
-        self._backoff_s = backoff_s
-        self._host = _host_label(url)
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            auth=httpx.BasicAuth(secret_key, ""),
-            headers={
-                "Omise-Version": api_version,
-                "User-Agent": user_agent(),
-                "Accept": "application/json",
-            },
-            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
-            follow_redirects=False,
-            # Proxy settings from the environment apply to the real API but
-            # must not divert requests meant for the sandbox on this machine.
-            trust_env=not _is_loopback(url.host),
-        )
-
-    def __repr__(self) -> str:
-        mode = "live" if self.livemode else "test"
-        return (
-            f"OpnClient(base_url={self.base_url!r}, mode={mode!r}, "
-            f"api_version={self.api_version!r})"
-        )
-
-    def __enter__(self) -> OpnClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connections; the client cannot be used afterwards."""
-        self._http.close()
+    # Account
 
     def get_account(self) -> Account:
         """The account the key belongs to (``GET /account``)."""
-        raw = self.get_json("/account")
-        return _parsed(parse_account, raw, livemode_hint=self.livemode)
+        parse = partial(parse_account, livemode_hint=self.livemode)
+        return self.get_object("/account", parse)
+
+    def get_balance(self) -> Balance:
+        """The account's balance (``GET /balance``)."""
+        return self.get_object("/balance", parse_balance)
+
+    def get_capability(self) -> Capability:
+        """Payment methods, banks and limits (``GET /capability``)."""
+        return self.get_object("/capability", parse_capability)
+
+    # Charges and refunds
 
     def get_charge(self, charge_id: str) -> Charge:
         """One charge by id (``GET /charges/{id}``)."""
-        return _parsed(parse_charge, self.get_json(_path("charges", charge_id)))
+        return self.get_object(object_path("charges", charge_id), parse_charge)
+
+    def list_charges(self, **window: Unpack[Window]) -> Page[Charge]:
+        """One page of charges created in [from_, to] (``GET /charges``)."""
+        return self.list_path("/charges", parse_charge, **window)
+
+    def iter_charges(self, **walk: Unpack[Walk]) -> Iterator[Charge]:
+        """Every charge in a created-time window, page after page."""
+        return self.iter_path("/charges", parse_charge, **walk)
+
+    def list_refunds(self, **window: Unpack[Window]) -> Page[Refund]:
+        """One page of the account's refunds (``GET /refunds``)."""
+        return self.list_path("/refunds", parse_refund, **window)
+
+    def list_charge_refunds(
+        self, charge_id: str, **window: Unpack[Window]
+    ) -> Page[Refund]:
+        """One page of a charge's refunds (``GET /charges/{id}/refunds``)."""
+        path = object_path("charges", charge_id, "refunds")
+        parse = partial(parse_refund, charge_id=charge_id)
+        return self.list_path(path, parse, **window)
+
+    def iter_charge_refunds(
+        self, charge_id: str, **walk: Unpack[Walk]
+    ) -> Iterator[Refund]:
+        """Every refund of a charge, page after page."""
+        path = object_path("charges", charge_id, "refunds")
+        parse = partial(parse_refund, charge_id=charge_id)
+        return self.iter_path(path, parse, **walk)
+
+    def get_refund(self, charge_id: str, refund_id: str) -> Refund:
+        """One refund (``GET /charges/{charge}/refunds/{refund}``)."""
+        path = object_path("charges", charge_id, "refunds", refund_id)
+        return self.get_object(path, partial(parse_refund, charge_id=charge_id))
+
+    # Disputes and their documents
+
+    def list_disputes(
+        self, bucket: str | None = None, **window: Unpack[Window]
+    ) -> Page[Dispute]:
+        """One page of disputes: all, or one bucket (open, pending, closed).
+
+        ``closed`` holds the disputes that were won or lost.
+        """
+        if bucket is not None and bucket not in BUCKETS:
+            raise ValueError(f"bucket must be one of {BUCKETS}, not {bucket!r}")
+        path = f"/disputes/{bucket}" if bucket else "/disputes"
+        return self.list_path(path, parse_dispute, **window)
+
+    def get_dispute(self, dispute_id: str) -> Dispute:
+        """One dispute by id (``GET /disputes/{id}``)."""
+        return self.get_object(object_path("disputes", dispute_id), parse_dispute)
+
+    def list_documents(
+        self, dispute_id: str, **window: Unpack[Window]
+    ) -> Page[DisputeDocument]:
+        """One page of a dispute's documents (``GET /disputes/{id}/documents``)."""
+        path = object_path("disputes", dispute_id, "documents")
+        parse = partial(parse_document, dispute_id=dispute_id)
+        return self.list_path(path, parse, **window)
+
+    def get_document(self, dispute_id: str, document_id: str) -> DisputeDocument:
+        """One evidence document of a dispute."""
+        path = object_path("disputes", dispute_id, "documents", document_id)
+        return self.get_object(path, partial(parse_document, dispute_id=dispute_id))
+
+    # Schedules and occurrences
+
+    def list_schedules(self, **window: Unpack[Window]) -> Page[Schedule]:
+        """One page of every schedule (``GET /schedules``)."""
+        return self.list_path("/schedules", parse_schedule, **window)
+
+    def get_schedule(self, schedule_id: str) -> Schedule:
+        """One schedule by id (``GET /schedules/{id}``)."""
+        path = object_path("schedules", schedule_id)
+        return self.get_object(path, parse_schedule)
+
+    def list_occurrences(
+        self, schedule_id: str, **window: Unpack[Window]
+    ) -> Page[Occurrence]:
+        """One page of a schedule's occurrences."""
+        path = object_path("schedules", schedule_id, "occurrences")
+        parse = partial(parse_occurrence, schedule_id=schedule_id)
+        return self.list_path(path, parse, **window)
+
+    def get_occurrence(self, occurrence_id: str) -> Occurrence:
+        """One occurrence by id (``GET /occurrences/{id}``)."""
+        path = object_path("occurrences", occurrence_id)
+        return self.get_object(path, parse_occurrence)
+
+    # Customers and cards
+
+    def list_customers(self, **window: Unpack[Window]) -> Page[Customer]:
+        """One page of customers (``GET /customers``)."""
+        return self.list_path("/customers", parse_customer, **window)
+
+    def get_customer(self, customer_id: str) -> Customer:
+        """One customer by id, with its cards (``GET /customers/{id}``)."""
+        path = object_path("customers", customer_id)
+        return self.get_object(path, parse_customer)
+
+    def list_cards(self, customer_id: str, **window: Unpack[Window]) -> Page[Card]:
+        """One page of a customer's cards (``GET /customers/{id}/cards``)."""
+        path = object_path("customers", customer_id, "cards")
+        parse = partial(parse_card, customer_id=customer_id)
+        return self.list_path(path, parse, **window)
+
+    def get_card(self, customer_id: str, card_id: str) -> Card:
+        """One card of a customer."""
+        path = object_path("customers", customer_id, "cards", card_id)
+        return self.get_object(path, partial(parse_card, customer_id=customer_id))
+
+    # Balance transactions and events
+
+    def list_transactions(self, **window: Unpack[Window]) -> Page[Transaction]:
+        """One page of balance transactions (``GET /transactions``)."""
+        return self.list_path("/transactions", parse_transaction, **window)
+
+    def get_transaction(self, transaction_id: str) -> Transaction:
+        """One balance transaction by id (``GET /transactions/{id}``)."""
+        path = object_path("transactions", transaction_id)
+        return self.get_object(path, parse_transaction)
 
     def get_event(self, event_id: str) -> Event:
         """One event by id (``GET /events/{id}``)."""
-        return _parsed(parse_event, self.get_json(_path("events", event_id)))
+        return self.get_object(object_path("events", event_id), parse_event)
 
-    def list_charges(
-        self,
-        *,
-        from_: datetime | None = None,
-        to: datetime | None = None,
-        offset: int = 0,
-        limit: int = MAX_PAGE_SIZE,
-        order: str = "chronological",
-    ) -> Page[Charge]:
-        """One page of charges created in [from_, to] (``GET /charges``)."""
-        params = list_params(from_, to, offset, limit, order)
-        return self._page("/charges", params, parse_charge)
-
-    def iter_charges(
-        self,
-        *,
-        from_: datetime | None = None,
-        to: datetime | None = None,
-        order: str = "chronological",
-        page_size: int = MAX_PAGE_SIZE,
-    ) -> Iterator[Charge]:
-        """Every charge created in [from_, to], page after page."""
-        return self._walk("/charges", parse_charge, from_, to, order, page_size)
-
-    def list_events(
-        self,
-        *,
-        from_: datetime | None = None,
-        to: datetime | None = None,
-        offset: int = 0,
-        limit: int = MAX_PAGE_SIZE,
-        order: str = "chronological",
-    ) -> Page[Event]:
+    def list_events(self, **window: Unpack[Window]) -> Page[Event]:
         """One page of events created in [from_, to] (``GET /events``)."""
-        params = list_params(from_, to, offset, limit, order)
-        return self._page("/events", params, parse_event)
+        return self.list_path("/events", parse_event, **window)
 
-    def iter_events(
-        self,
-        *,
-        from_: datetime | None = None,
-        to: datetime | None = None,
-        order: str = "chronological",
-        page_size: int = MAX_PAGE_SIZE,
-    ) -> Iterator[Event]:
-        """Every event created in [from_, to], page after page."""
-        return self._walk("/events", parse_event, from_, to, order, page_size)
-
-    def get_json(self, path: str, params: Params | None = None) -> dict[str, Any]:
-        """``GET path`` and its JSON object; any failure as an ApiError.
-
-        A read that meets a transient failure (429, 5xx, a timeout, a dropped
-        connection) is sent again after a growing pause, a few times, before
-        the failure is raised. Writes never go through here.
-        """
-        response = self._read(path, params)
-        body = _json_body(response)
-        if not isinstance(body, dict):
-            raise InvalidResponse(
-                f"GET {path}: the answer is not a JSON object "
-                f"(HTTP {response.status_code}, "
-                f"{response.headers.get('Content-Type', 'no content type')})"
-            )
-        return body
-
-    def _read(self, path: str, params: Params | None) -> httpx.Response:
-        for attempt in range(self._read_retries + 1):
-            try:
-                return self._send("GET", path, params)
-            except TRANSIENT_ERRORS as error:
-                if attempt == self._read_retries:
-                    raise
-                pause_s = self._pause_s(error, attempt)
-                logger.info("GET %s: retrying in %.1f s (%s)", path, pause_s, error)
-                time.sleep(pause_s)
-        raise AssertionError("unreachable")
-
-    def _pause_s(self, error: ApiError, attempt: int) -> float:
-        if isinstance(error, RateLimited) and error.retry_after_s is not None:
-            return min(error.retry_after_s, MAX_BACKOFF_S)
-        growing = self._backoff_s * 2**attempt
-        return float(min(growing * random.uniform(0.75, 1.25), MAX_BACKOFF_S))
-
-    def _page(
-        self, path: str, params: Params, parse_item: Callable[[Any], T]
-    ) -> Page[T]:
-        raw = self.get_json(path, params)
-        return _parsed(parse_page, raw, parse_item)
-
-    def _walk(
-        self,
-        path: str,
-        parse_item: Callable[[Any], ItemT],
-        from_: datetime | None,
-        to: datetime | None,
-        order: str,
-        page_size: int,
-    ) -> Iterator[ItemT]:
-        """Yield every item of a list endpoint, following ``offset``.
-
-        The upper bound is pinned to the ``to`` the first page reports, so
-        objects created during the walk do not shift later pages. An id seen
-        twice (an object created in that very second) is yielded once.
-        """
-        offset = 0
-        seen: set[str] = set()
-        while True:
-            params = list_params(from_, to, offset, page_size, order)
-            page = self._page(path, params, parse_item)
-            to = to or page.to
-            for item in page.data:
-                if item.id not in seen:
-                    seen.add(item.id)
-                    yield item
-            offset += len(page.data)
-            if not page.data or offset >= page.total:
-                return
-
-    def _send(self, method: str, path: str, params: Params | None) -> httpx.Response:
-        started = time.monotonic()
-        try:
-            response = self._http.request(method, path, params=params)
-        except httpx.RequestError as exc:
-            error = _transport_error(exc, self._host)
-            logger.warning("%s %s failed: %s", method, path, error)
-            raise error from exc
-        elapsed_ms = (time.monotonic() - started) * 1000
-        logger.debug(
-            "%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed_ms
-        )
-        if not response.is_success:
-            raise _status_error(method, path, response)
-        return response
-
-
-def checked_base_url(base_url: str) -> httpx.URL:
-    """The base URL, refused unless it is https or http to this machine.
-
-    Raises:
-        InsecureBaseUrl: plain http to another host, or another scheme.
-        ValueError: not a URL, or one carrying a user name or password.
-    """
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as exc:
-        raise ValueError(f"not a valid URL: {base_url!r}") from exc
-    if url.userinfo:
-        # Not echoed: the user part might be a key pasted in by mistake.
-        raise ValueError("the base URL must not contain a user name or password")
-    if not url.host:
-        raise ValueError(f"the base URL has no host: {base_url!r}")
-    if url.scheme == "https":
-        return url
-    if url.scheme == "http" and _is_loopback(url.host):
-        return url
-    raise InsecureBaseUrl(base_url)
-
-
-def list_params(
-    from_: datetime | None,
-    to: datetime | None,
-    offset: int,
-    limit: int,
-    order: str,
-) -> dict[str, str | int]:
-    """The query parameters of a list endpoint, checked before sending."""
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ValueError(f"limit must be 1 to {MAX_PAGE_SIZE}, not {limit}")
-    if offset < 0:
-        raise ValueError(f"offset must not be negative, not {offset}")
-    if order not in ORDERS:
-        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
-    params: dict[str, str | int] = {
-        "offset": offset,
-        "limit": limit,
-        "order": order,
-    }
-    if from_ is not None:
-        params["from"] = api_datetime(from_)
-    if to is not None:
-        params["to"] = api_datetime(to)
-    return params
-
-
-def api_datetime(moment: datetime) -> str:
-    """A datetime as the API writes it: UTC, seconds, a literal ``Z``."""
-    if moment.tzinfo is None:
-        raise ValueError("list windows need timezone-aware datetimes")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def user_agent() -> str:
-    """``opn-desk/<version> (<platform>; Python x.y)``."""
-    system = f"{platform.system()} {platform.release()}".strip()
-    python = f"Python {sys.version_info.major}.{sys.version_info.minor}"
-    return f"opn-desk/{__version__} ({system or 'unknown'}; {python})"
-
-
-def _path(collection: str, object_id: str) -> str:
-    if not object_id:
-        raise ValueError(f"an id is needed to fetch from /{collection}")
-    return f"/{collection}/{quote(object_id, safe='')}"
-
-
-def _parsed(parse: Callable[..., T], raw: Any, *args: Any, **kwargs: Any) -> T:
-    """``parse(raw, ...)``, logging what could not be read before re-raising."""
-    try:
-        return parse(raw, *args, **kwargs)
-    except InvalidResponse as exc:
-        logger.warning("Could not read an answer from Opn: %s", exc)
-        raise
-
-
-def _json_body(response: httpx.Response) -> Any:
-    """The decoded JSON body, or None when the body is not JSON."""
-    try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        return None
-
-
-def _status_error(method: str, path: str, response: httpx.Response) -> ApiError:
-    status = response.status_code
-    if status < 400:
-        return InvalidResponse(f"{method} {path}: unexpected HTTP {status}")
-    request_id = response.headers.get("X-Request-Id")
-    error = error_from_response(status, _json_body(response), request_id)
-    if isinstance(error, RateLimited):
-        error.retry_after_s = _retry_after_s(response)
-    logger.info(
-        "Opn answered %s %s with HTTP %s %s (request %s)",
-        method,
-        path,
-        status,
-        error.code,
-        request_id,
-    )
-    return error
-
-
-def _retry_after_s(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["Retry-After"])
-    except (KeyError, ValueError):
-        return None
-
-
-def _transport_error(exc: httpx.RequestError, host: str) -> ApiError:
-    """The ApiError for an httpx failure, by how far the request got."""
-    reason = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return ApiTimeout(host, "connecting", ambiguous=False)
-    if isinstance(exc, httpx.TimeoutException):
-        return ApiTimeout(host, "waiting for the answer", ambiguous=True)
-    if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
-        return ApiOffline(host, reason)
-    if isinstance(exc, httpx.DecodingError):
-        return InvalidResponse(f"the answer from {host} could not be decoded")
-    return ConnectionLost(host, reason)
-
-
-def _host_label(url: httpx.URL) -> str:
-    return f"{url.host}:{url.port}" if url.port else url.host
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    def iter_events(self, **walk: Unpack[Walk]) -> Iterator[Event]:
+        """Every event in a created-time window, page after page."""
+        return self.iter_path("/events", parse_event, **walk)

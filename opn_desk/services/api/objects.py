@@ -18,10 +18,6 @@ from opn_desk.services.api.errors import InvalidResponse
 
 T = TypeVar("T")
 
-# 2019-05-29 writes created_at; 2015 and 2017 wrote created; a few charges
-# in the omise-go recordings carry the misspelt key created_at_at.
-_CREATED_KEYS = ("created_at", "created", "created_at_at")
-
 
 @dataclass(frozen=True, slots=True)
 class Charge:
@@ -135,7 +131,7 @@ def parse_charge(raw: Any) -> Charge:
     return Charge(
         id=f.text(obj, "id"),
         livemode=f.livemode(obj),
-        created_at=f.timestamp(obj, *_CREATED_KEYS),
+        created_at=f.timestamp(obj, *f.CREATED_KEYS),
         amount=f.amount(obj, "amount"),
         currency=f.currency(obj, "currency"),
         status=_charge_status(obj),
@@ -187,7 +183,7 @@ def parse_account(raw: Any, *, livemode_hint: bool | None = None) -> Account:
         currency=f.optional_currency(obj, "currency"),
         livemode=_account_livemode(obj, livemode_hint),
         api_version=f.optional_text(obj, "api_version"),
-        created_at=f.timestamp(obj, *_CREATED_KEYS),
+        created_at=f.timestamp(obj, *f.CREATED_KEYS),
         supported_currencies=tuple(
             str(code).upper() for code in currencies or () if isinstance(code, str)
         ),
@@ -205,7 +201,7 @@ def parse_event(raw: Any) -> Event:
         id=f.text(obj, "id"),
         key=f.text(obj, "key"),
         livemode=f.livemode(obj),
-        created_at=f.timestamp(obj, *_CREATED_KEYS),
+        created_at=f.timestamp(obj, *f.CREATED_KEYS),
         data=data,
         data_object=kind if isinstance(kind, str) else "",
         data_id=ident if isinstance(ident, str) else None,
