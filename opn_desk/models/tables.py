@@ -7,6 +7,7 @@ from opn_desk.models.ledger import (
     BalanceTransactionRecord,
     EventRecord,
 )
+from opn_desk.models.operations import AuditEntry, OperationRecord
 from opn_desk.models.payments import (
     DisputeDocumentRecord,
     DisputeRecord,
@@ -22,6 +23,7 @@ from opn_desk.models.sync_state import SyncState
 
 __all__ = [
     "AccountObjectRecord",
+    "AuditEntry",
     "BalanceTransactionRecord",
     "Base",
     "CardRecord",
@@ -31,6 +33,7 @@ __all__ = [
     "DisputeRecord",
     "EventRecord",
     "OccurrenceRecord",
+    "OperationRecord",
     "RefundRecord",
     "ScheduleRecord",
     "SyncState",

@@ -142,6 +142,30 @@ class OpnClient(Transport):
         parse = partial(parse_refund, charge_id=charge_id)
         return self.iter_path(path, parse, **walk)
 
+    def create_refund(
+        self, charge_id: str, *, amount: int, metadata: dict[str, str]
+    ) -> Refund:
+        """Refund ``amount`` of a charge (``POST /charges/{id}/refunds``).
+
+        Sent once; see ``write_json``.
+        """
+        path = object_path("charges", charge_id, "refunds")
+        raw = self.write_json("POST", path, {"amount": amount, "metadata": metadata})
+        return parse_refund(raw, charge_id=charge_id)
+
+    def capture_charge(
+        self, charge_id: str, *, capture_amount: int | None = None
+    ) -> Charge:
+        """Capture an authorization, in part when ``capture_amount`` is given."""
+        body = {} if capture_amount is None else {"capture_amount": capture_amount}
+        path = object_path("charges", charge_id, "capture")
+        return parse_charge(self.write_json("POST", path, body))
+
+    def reverse_charge(self, charge_id: str) -> Charge:
+        """Release an uncaptured authorization (``POST /charges/{id}/reverse``)."""
+        path = object_path("charges", charge_id, "reverse")
+        return parse_charge(self.write_json("POST", path))
+
     def get_refund(self, charge_id: str, refund_id: str) -> Refund:
         """One refund (``GET /charges/{charge}/refunds/{refund}``)."""
         path = object_path("charges", charge_id, "refunds", refund_id)

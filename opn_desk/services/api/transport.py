@@ -227,10 +227,39 @@ class Transport:
             if not page.data or offset >= page.total:
                 return
 
-    def _send(self, method: str, path: str, params: Params | None) -> httpx.Response:
+    def write_json(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Send a write (POST, PATCH, DELETE) once and return its JSON object.
+
+        Writes are never resent here: after an ambiguous failure only the
+        operations journal may decide, by reading the target back.
+        """
+        response = self._send(method, path, None, json=body, files=files)
+        answer = _json_body(response)
+        if not isinstance(answer, dict):
+            raise InvalidResponse(f"{method} {path}: the answer is not a JSON object")
+        return answer
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        *,
+        json: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> httpx.Response:
         started = time.monotonic()
         try:
-            response = self._http.request(method, path, params=params)
+            response = self._http.request(
+                method, path, params=params, json=json, files=files
+            )
         except httpx.RequestError as exc:
             error = _transport_error(exc, self._host)
             logger.warning("%s %s failed: %s", method, path, error)
