@@ -13,7 +13,7 @@ from opn_desk.services.profiles import (
     save_profiles,
 )
 from opn_desk.services.sandbox_process import SandboxStartError
-from opn_desk.services.sync import ChargeSync, SyncProgress
+from opn_desk.services.sync import AccountSync, SyncProgress
 from opn_desk.services.workspace import MissingSecretKey, open_workspace
 
 logger = logging.getLogger(__name__)
@@ -50,17 +50,14 @@ def run_sync(profile_name: str | None) -> int:
         return 1
     try:
         with workspace.client() as client:
-            result = ChargeSync(client, workspace.engine).run(_print_progress)
+            result = AccountSync(client, workspace.engine).run(_print_progress)
     except ApiError as error:
         logger.warning("Sync failed", exc_info=error)
         _say(error.user_message())
         return 1
     finally:
         workspace.close()
-    _say(
-        f"Done: {result.fetched} charges fetched, {result.written} new or "
-        f"changed, in {result.windows} windows."
-    )
+    _say(f"Done: {result.fetched} objects fetched, {result.written} new or changed.")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -38,7 +39,9 @@ def test_headless_sync_fills_the_sandbox_profile_cache(tmp_path: Path) -> None:
     assert count >= 5000
     assert thai > 0
     assert f"charges: {count} of {count}" in first
-    assert "0 new or changed" in second
+    # Only the balance, which the API stamps with the time it was read, may
+    # differ on a second run.
+    assert re.search(r"Done: \d+ objects fetched, [01] new or changed", second)
     assert (home / "data" / "sandbox" / "sandbox.json").exists()
 
 

@@ -20,7 +20,7 @@ from opn_desk.models.db import session_scope
 from opn_desk.models.sync_overview import ResourceSyncStatus, sync_overview
 from opn_desk.models.sync_store import last_synced_at
 from opn_desk.services.profiles import Profile
-from opn_desk.services.sync import CHARGES, SyncResult
+from opn_desk.services.sync import CHARGES, AccountSyncResult
 from opn_desk.services.workspace import Workspace, open_workspace
 from opn_desk.views.errors import error_sentence, is_offline_error
 from opn_desk.views.status_bar import ProfileStatusBar
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         self.transactions_model.refresh()
         self._show_sync_overview()
 
-    def _sync_finished(self, result: SyncResult) -> None:
+    def _sync_finished(self, result: AccountSyncResult) -> None:
         self._sync_ended()
         self.status.set_offline(False)
         self.sync_panel.clear_problem()

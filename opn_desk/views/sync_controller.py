@@ -7,7 +7,12 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
-from opn_desk.services.sync import ChargeSync, SyncCancelled, SyncProgress, SyncResult
+from opn_desk.services.sync import (
+    AccountSync,
+    AccountSyncResult,
+    SyncCancelled,
+    SyncProgress,
+)
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.tasks import TaskRunner
 
@@ -21,7 +26,7 @@ class SyncController(QObject):
         started(): a sync began.
         progress(str, int, int): a resource, objects fetched so far, and the
             expected total.
-        finished(object): the SyncResult of a sync that completed.
+        finished(object): the AccountSyncResult of a sync that completed.
         failed(object): the exception that stopped a sync.
         cancelled(): the sync stopped because it was asked to.
     """
@@ -61,9 +66,9 @@ class SyncController(QObject):
         """Ask the running sync to stop after the page in flight."""
         self._stop.set()
 
-    def _sync(self, workspace: Workspace) -> SyncResult:
+    def _sync(self, workspace: Workspace) -> AccountSyncResult:
         with workspace.client() as client:
-            sync = ChargeSync(client, workspace.engine)
+            sync = AccountSync(client, workspace.engine)
             return sync.run(self._report, self._stop.is_set)
 
     def _report(self, progress: SyncProgress) -> None:
@@ -71,7 +76,7 @@ class SyncController(QObject):
         total = progress.total or 0
         self._runner.post(lambda: self.progress.emit(resource, fetched, total))
 
-    def _succeeded(self, result: SyncResult) -> None:
+    def _succeeded(self, result: AccountSyncResult) -> None:
         self._running = False
         self.finished.emit(result)
 
