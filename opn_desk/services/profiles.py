@@ -36,6 +36,7 @@ class Profile:
     database_url: str | None = None
     timezone: str = DEFAULT_TIMEZONE
     account_email: str | None = None
+    clerk: str | None = None
 
     @property
     def is_sandbox(self) -> bool:

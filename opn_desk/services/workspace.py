@@ -12,6 +12,7 @@ from opn_desk.sandbox import SANDBOX_SECRET_KEY
 from opn_desk.services import paths
 from opn_desk.services.api import DEFAULT_BASE_URL, OpnClient
 from opn_desk.services.credentials import load_secret_key
+from opn_desk.services.operations import Journal
 from opn_desk.services.profiles import Profile
 from opn_desk.services.sandbox_process import SandboxProcess
 
@@ -35,6 +36,10 @@ class Workspace:
     def client(self) -> OpnClient:
         """A new API client for this profile; the caller closes it."""
         return OpnClient(self.secret_key, base_url=self.base_url)
+
+    def journal(self, client: OpnClient, clerk: str) -> Journal:
+        """The operations journal of this profile, for ``clerk``."""
+        return Journal(self.engine, client, clerk)
 
     def close(self) -> None:
         if self.sandbox is not None:

@@ -22,6 +22,7 @@ from opn_desk.models.sync_store import last_synced_at
 from opn_desk.services.profiles import Profile
 from opn_desk.services.sync import CHARGES, AccountSyncResult
 from opn_desk.services.workspace import Workspace, open_workspace
+from opn_desk.views.capture_tab import CaptureTab
 from opn_desk.views.errors import error_sentence, is_offline_error
 from opn_desk.views.status_bar import ProfileStatusBar
 from opn_desk.views.sync_controller import SyncController
@@ -29,6 +30,7 @@ from opn_desk.views.sync_panel import SyncPanel, SyncStatusTableModel
 from opn_desk.views.tasks import TaskRunner
 from opn_desk.views.transactions_tab import TransactionsTab
 from opn_desk.views.transactions_table_model import TransactionsTableModel
+from opn_desk.views.write_actions import WriteActions
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +62,13 @@ class MainWindow(QMainWindow):
 
         self.transactions_model = TransactionsTableModel(runner, profile.timezone, self)
         self.transactions_tab = TransactionsTab(self.transactions_model, self)
+        self.capture_tab = CaptureTab(runner, profile.timezone, self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.transactions_tab, self.tr("Transactions"))
+        self.tabs.addTab(self.capture_tab, self.tr("Capture"))
+        self.writes = WriteActions(runner, self)
+        self.writes.settled.connect(self._write_settled)
+        self.capture_tab.capture_requested.connect(self.writes.capture)
         self.setCentralWidget(self.tabs)
 
         self.status = ProfileStatusBar(self)
@@ -113,6 +120,9 @@ class MainWindow(QMainWindow):
         self.status.clearMessage()
         self.sync_action.setEnabled(True)
         self.transactions_model.set_engine(workspace.engine)
+        self.capture_tab.set_engine(workspace.engine)
+        self.writes.set_workspace(workspace)
+        self.writes.settle_unfinished()
         self._show_last_sync()
         self._show_sync_overview()
         self.workspace_ready.emit(workspace)
@@ -143,6 +153,16 @@ class MainWindow(QMainWindow):
         panel_action.setText(self.tr("Sync &panel"))
         view_menu.addAction(panel_action)
 
+        actions_menu = self.menuBar().addMenu(self.tr("&Actions"))
+        self.refund_action = QAction(self.tr("&Refund…"), self)
+        self.refund_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.refund_action.triggered.connect(self._refund_selected)
+        actions_menu.addAction(self.refund_action)
+        self.capture_action = QAction(self.tr("&Capture or release…"), self)
+        self.capture_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.capture_action.triggered.connect(self._capture_selected)
+        actions_menu.addAction(self.capture_action)
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about_action = QAction(self.tr("&About opn-desk"), self)
         about_action.triggered.connect(self._show_about)
@@ -172,6 +192,7 @@ class MainWindow(QMainWindow):
         self.sync_panel.set_running(False)
         self.sync_model.clear_progress()
         self.transactions_model.refresh()
+        self.capture_tab.refresh()
         self._show_sync_overview()
 
     def _sync_finished(self, result: AccountSyncResult) -> None:
@@ -186,6 +207,35 @@ class MainWindow(QMainWindow):
         self.status.showMessage(sentence)
         self.sync_panel.show_problem(sentence)
         self.status.set_offline(is_offline_error(error), sentence)
+
+    def _selected_charge_id(self) -> str | None:
+        table = self.transactions_tab.table
+        selected = table.selectionModel().selectedRows()
+        if not selected:
+            return None
+        item = self.transactions_model.item_at(selected[0].row())
+        return item.id if item is not None else None
+
+    def _refund_selected(self) -> None:
+        charge_id = self._selected_charge_id()
+        if charge_id is None:
+            self.status.showMessage(self.tr("Select a charge to refund first."))
+            return
+        self.writes.refund(charge_id)
+
+    def _capture_selected(self) -> None:
+        if self.tabs.currentWidget() is self.capture_tab:
+            self.capture_tab.request_selected()
+            return
+        charge_id = self._selected_charge_id()
+        if charge_id is None:
+            self.status.showMessage(self.tr("Select a charge to capture first."))
+            return
+        self.writes.capture(charge_id)
+
+    def _write_settled(self, operation: object) -> None:
+        # The cache learns the new state of the charge from the next sync.
+        self.start_sync()
 
     def _show_sync_overview(self) -> None:
         workspace = self._workspace
@@ -227,6 +277,7 @@ class MainWindow(QMainWindow):
         self.sync.cancel()
         workspace, self._workspace = self._workspace, None
         self.transactions_model.set_engine(None)
+        self.writes.set_workspace(None)
         if workspace is not None:
             self._runner.shutdown(wait=True)
             workspace.close()

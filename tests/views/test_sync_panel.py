@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from opn_desk.models.db import open_engine
+from opn_desk.models.sync_overview import ResourceSyncStatus
 from opn_desk.services.api import OpnClient
 from opn_desk.services.profiles import Profile
 from opn_desk.services.sync import ChargeSync
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.main_window import MainWindow
-from opn_desk.models.sync_overview import ResourceSyncStatus
 from opn_desk.views.sync_panel import (
     LAST_SYNCED,
     OBJECTS,

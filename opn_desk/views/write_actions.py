@@ -1,0 +1,123 @@
+"""Starting refunds and captures from the window, and settling old ones.
+
+The clerk's name is asked once per profile and kept with it; every write
+is recorded under it. At start-up, writes a previous run left unsettled
+are settled before anything else is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+
+from opn_desk.models.journal_store import Operation
+from opn_desk.services.captures import CAPTURE_KIND, REVERSE_KIND
+from opn_desk.services.profiles import Profile, load_profiles, save_profiles
+from opn_desk.services.refunds import REFUND_KIND
+from opn_desk.services.workspace import Workspace
+from opn_desk.views.capture_dialog import CaptureDialog
+from opn_desk.views.refund_dialog import RefundDialog
+from opn_desk.views.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+WRITE_KINDS = {kind.name: kind for kind in (REFUND_KIND, CAPTURE_KIND, REVERSE_KIND)}
+
+
+class WriteActions(QObject):
+    """Opens the refund and capture dialogs for the open profile.
+
+    Signals:
+        settled(object): an Operation settled (from a dialog or start-up).
+    """
+
+    settled = Signal(object)
+
+    def __init__(self, runner: TaskRunner, window: QWidget) -> None:
+        super().__init__(window)
+        self._runner = runner
+        self._window = window
+        self._workspace: Workspace | None = None
+        self.dialog: RefundDialog | CaptureDialog | None = None
+        self.name_prompt: QInputDialog | None = None
+
+    def set_workspace(self, workspace: Workspace | None) -> None:
+        self._workspace = workspace
+
+    def refund(self, charge_id: str) -> None:
+        self._with_clerk(lambda clerk: self._open(RefundDialog, charge_id, clerk))
+
+    def capture(self, charge_id: str) -> None:
+        self._with_clerk(lambda clerk: self._open(CaptureDialog, charge_id, clerk))
+
+    def settle_unfinished(self) -> None:
+        """Settle writes left unsettled by an earlier run, in the background."""
+        workspace = self._workspace
+        if workspace is None:
+            return
+
+        def settle() -> list[Operation]:
+            with workspace.client() as client:
+                journal = workspace.journal(client, workspace.profile.clerk or "")
+                return journal.settle_open(WRITE_KINDS)
+
+        self._runner.run_network(settle, self._settled_many, context=self)
+
+    def _settled_many(self, operations: list[Operation]) -> None:
+        for operation in operations:
+            logger.info("Settled %s: %s", operation.id, operation.state)
+            self.settled.emit(operation)
+
+    def _open(self, dialog_class: type, charge_id: str, clerk: str) -> None:
+        workspace = self._workspace
+        if workspace is None:
+            return
+        dialog = dialog_class(self._runner, workspace, charge_id, clerk, self._window)
+        dialog.settled.connect(self.settled)
+        self.dialog = dialog
+        dialog.open()
+        dialog.start()
+
+    def _with_clerk(self, then: object) -> None:
+        workspace = self._workspace
+        if workspace is None:
+            return
+        assert callable(then)
+        if workspace.profile.clerk:
+            then(workspace.profile.clerk)
+            return
+        prompt = QInputDialog(self._window)
+        prompt.setWindowTitle(self.tr("Who is working?"))
+        prompt.setLabelText(
+            self.tr(
+                "Enter your name. opn-desk records it with every refund and "
+                "capture you make on this profile."
+            )
+        )
+        prompt.setTextEchoMode(QLineEdit.EchoMode.Normal)
+        prompt.textValueSelected.connect(
+            lambda name: self._clerk_named(name.strip(), then)
+        )
+        self.name_prompt = prompt
+        prompt.open()
+
+    def _clerk_named(self, name: str, then: object) -> None:
+        workspace = self._workspace
+        if not name or workspace is None:
+            return
+        assert callable(then)
+        workspace.profile = remember_clerk(workspace.profile, name)
+        then(name)
+
+
+def remember_clerk(profile: Profile, clerk: str) -> Profile:
+    """The profile with its clerk's name, saved in the profile book."""
+    named = replace(profile, clerk=clerk)
+    book = load_profiles()
+    if book is not None and book.get(profile.name) is not None:
+        book.put(named, activate=book.active == profile.name)
+        save_profiles(book)
+    return named

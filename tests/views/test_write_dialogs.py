@@ -1,0 +1,208 @@
+"""The refund and capture dialogs, driven as a clerk would over the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from opn_desk.models.db import open_engine
+from opn_desk.models.operations import DONE
+from opn_desk.sandbox import SANDBOX_PUBLIC_KEY
+from opn_desk.services.profiles import Profile
+from opn_desk.services.workspace import Workspace
+from opn_desk.views.capture_dialog import CaptureDialog
+from opn_desk.views.refund_dialog import RefundDialog
+from opn_desk.views.tasks import TaskRunner
+
+
+@pytest.fixture
+def runner(qapp: Any) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown(wait=True)
+
+
+@pytest.fixture
+def workspace(fresh_sandbox: Any, tmp_path: Path) -> Iterator[Workspace]:
+    engine = open_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    profile = Profile(name="Shop", mode="test", clerk="Malee")
+    yield Workspace(profile, engine, fresh_sandbox.base_url, fresh_sandbox.secret_key)
+    engine.dispose()
+
+
+@pytest.fixture
+def make_charge(fresh_sandbox: Any) -> Callable[..., dict[str, Any]]:
+    def make(**fields: Any) -> dict[str, Any]:
+        base, key = fresh_sandbox.base_url, fresh_sandbox.secret_key
+        card = {
+            "name": "MALEE DEE",
+            "number": "4242424242424242",
+            "expiration_month": 1,
+            "expiration_year": 2032,
+            "security_code": "999",
+        }
+        token = httpx.post(
+            f"{base}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": card}
+        ).json()["id"]
+        body = {"amount": 100000, "currency": "THB", "card": token, **fields}
+        charge: dict[str, Any] = httpx.post(
+            f"{base}/charges", auth=(key, ""), json=body
+        ).json()
+        return charge
+
+    return make
+
+
+def refunds_on(sandbox: Any, charge_id: str) -> list[int]:
+    return [
+        r["amount"] for r in sandbox.state.objects("refund") if r["charge"] == charge_id
+    ]
+
+
+def opened(qtbot: QtBot, dialog: RefundDialog | CaptureDialog) -> None:
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.terms is not None, timeout=10_000)
+
+
+def answer(qtbot: QtBot, dialog: RefundDialog | CaptureDialog, yes: bool) -> None:
+    qtbot.waitUntil(lambda: dialog.confirmation is not None)
+    assert dialog.confirmation is not None
+    box = dialog.confirmation
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    button = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No
+    box.button(button).click()
+
+
+def test_partial_refund_from_the_dialog(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    make_charge: Any,
+    fresh_sandbox: Any,
+) -> None:
+    charge = make_charge()
+    dialog = RefundDialog(runner, workspace, charge["id"], "Malee")
+    opened(qtbot, dialog)
+    assert dialog.remaining_label.text() == "฿1,000.00"
+    assert dialog.count_label.text() == "15 of 15"
+
+    dialog.partial_choice.setChecked(True)
+    dialog.amount_edit.setText("300.50")
+    dialog.refund_button.click()
+    assert "฿300.50" in dialog.confirmation.text()  # type: ignore[union-attr]
+    with qtbot.waitSignal(dialog.settled, timeout=15_000) as settled:
+        answer(qtbot, dialog, yes=True)
+
+    assert settled.args[0].state == DONE
+    assert refunds_on(fresh_sandbox, charge["id"]) == [30050]
+    assert dialog.message.text().startswith("Refunded.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "sentence"),
+    [
+        ("1,000.01", "more than what is left"),
+        ("0", "greater than zero"),
+        ("12.345", "at most two decimals"),
+        ("twelve", "as a number"),
+    ],
+)
+def test_impossible_amounts_are_refused_before_sending(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    make_charge: Any,
+    fresh_sandbox: Any,
+    typed: str,
+    sentence: str,
+) -> None:
+    charge = make_charge()
+    dialog = RefundDialog(runner, workspace, charge["id"], "Malee")
+    opened(qtbot, dialog)
+
+    dialog.partial_choice.setChecked(True)
+    dialog.amount_edit.setText(typed)
+    dialog.refund_button.click()
+
+    assert sentence in dialog.message.text()
+    assert dialog.confirmation is None
+    assert refunds_on(fresh_sandbox, charge["id"]) == []
+
+
+def test_saying_no_sends_nothing(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    make_charge: Any,
+    fresh_sandbox: Any,
+) -> None:
+    charge = make_charge()
+    dialog = RefundDialog(runner, workspace, charge["id"], "Malee")
+    opened(qtbot, dialog)
+
+    dialog.refund_button.click()
+    answer(qtbot, dialog, yes=False)
+    qtbot.wait(200)
+
+    assert refunds_on(fresh_sandbox, charge["id"]) == []
+
+
+def test_disputed_charge_cannot_be_refunded(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    fresh_sandbox: Any,
+) -> None:
+    disputed = next(c for c in fresh_sandbox.state.charges_sorted() if c.get("dispute"))
+    dialog = RefundDialog(runner, workspace, disputed["id"], "Malee")
+    opened(qtbot, dialog)
+
+    assert "disputed" in dialog.message.text()
+    assert not dialog.refund_button.isEnabled()
+
+
+def test_partial_capture_from_the_dialog_releases_the_rest(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    make_charge: Any,
+    fresh_sandbox: Any,
+) -> None:
+    charge = make_charge(capture=False, authorization_type="pre_auth")
+    dialog = CaptureDialog(runner, workspace, charge["id"], "Malee")
+    opened(qtbot, dialog)
+    assert dialog.partial_choice.isEnabled()
+
+    dialog.partial_choice.setChecked(True)
+    dialog.amount_edit.setText("600")
+    dialog.capture_button.click()
+    text = dialog.confirmation.text()  # type: ignore[union-attr]
+    assert "฿600.00" in text and "release ฿400.00" in text
+    with qtbot.waitSignal(dialog.settled, timeout=15_000) as settled:
+        answer(qtbot, dialog, yes=True)
+
+    assert settled.args[0].state == DONE
+    captured = httpx.get(
+        f"{fresh_sandbox.base_url}/charges/{charge['id']}",
+        auth=(fresh_sandbox.secret_key, ""),
+    ).json()
+    assert (captured["captured_amount"], captured["status"]) == (60000, "successful")
+
+
+def test_final_authorization_offers_full_capture_only(
+    qtbot: QtBot, runner: TaskRunner, workspace: Workspace, make_charge: Any
+) -> None:
+    charge = make_charge(capture=False, authorization_type="final_auth")
+    dialog = CaptureDialog(runner, workspace, charge["id"], "Malee")
+    opened(qtbot, dialog)
+
+    assert not dialog.partial_choice.isEnabled()
+    assert "captured in full only" in dialog.kind_label.text()
