@@ -359,3 +359,22 @@ def refundable_charge(state: Any) -> dict[str, Any]:
         if charge["partially_refundable"] and remaining > 5000 and charge["card"]:
             return dict(charge)
     raise AssertionError("the sandbox has no partially refundable charge")
+
+
+def test_sync_through_faults_ends_exact(fresh_sandbox: Any, engine: Engine) -> None:
+    faults = (
+        {"kind": "latency", "delay_ms": 20, "probability": 0.3},
+        {"kind": "server_error", "status": 503, "probability": 0.05},
+        {"kind": "rate_limit", "retry_after_s": 0, "probability": 0.05},
+        {"kind": "drop_before", "probability": 0.04},
+        {"kind": "drop_after", "probability": 0.04},
+    )
+    for fault in faults:
+        fresh_sandbox.add_fault(method="GET", **fault)
+    base, key = fresh_sandbox.base_url, fresh_sandbox.secret_key
+    with OpnClient(key, base_url=base, read_retries=8, backoff_s=0.01) as client:
+        AccountSync(client, engine).run()
+
+    applied = {rule.kind: rule.applied for rule in fresh_sandbox.faults.rules()}
+    assert all(applied[fault["kind"]] > 0 for fault in faults), applied
+    assert_cache_equals_sandbox(engine, fresh_sandbox.state, SERVED)
