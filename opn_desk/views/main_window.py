@@ -158,6 +158,9 @@ class MainWindow(QMainWindow):
         self.refund_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.refund_action.triggered.connect(self._refund_selected)
         actions_menu.addAction(self.refund_action)
+        self.bulk_refund_action = QAction(self.tr("Refund &selected charges…"), self)
+        self.bulk_refund_action.triggered.connect(self._bulk_refund_selected)
+        actions_menu.addAction(self.bulk_refund_action)
         self.capture_action = QAction(self.tr("&Capture or release…"), self)
         self.capture_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.capture_action.triggered.connect(self._capture_selected)
@@ -222,6 +225,15 @@ class MainWindow(QMainWindow):
             self.status.showMessage(self.tr("Select a charge to refund first."))
             return
         self.writes.refund(charge_id)
+
+    def _bulk_refund_selected(self) -> None:
+        rows = self.transactions_tab.table.selectionModel().selectedRows()
+        items = [self.transactions_model.item_at(index.row()) for index in rows]
+        charge_ids = [item.id for item in items if item is not None]
+        if not charge_ids:
+            self.status.showMessage(self.tr("Select the charges to refund first."))
+            return
+        self.writes.bulk_refund(charge_ids)
 
     def _capture_selected(self) -> None:
         if self.tabs.currentWidget() is self.capture_tab:

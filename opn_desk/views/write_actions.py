@@ -18,6 +18,7 @@ from opn_desk.services.captures import CAPTURE_KIND, REVERSE_KIND
 from opn_desk.services.profiles import Profile, load_profiles, save_profiles
 from opn_desk.services.refunds import REFUND_KIND
 from opn_desk.services.workspace import Workspace
+from opn_desk.views.bulk_refund_dialog import BulkRefundDialog
 from opn_desk.views.capture_dialog import CaptureDialog
 from opn_desk.views.refund_dialog import RefundDialog
 from opn_desk.views.tasks import TaskRunner
@@ -41,7 +42,7 @@ class WriteActions(QObject):
         self._runner = runner
         self._window = window
         self._workspace: Workspace | None = None
-        self.dialog: RefundDialog | CaptureDialog | None = None
+        self.dialog: RefundDialog | CaptureDialog | BulkRefundDialog | None = None
         self.name_prompt: QInputDialog | None = None
 
     def set_workspace(self, workspace: Workspace | None) -> None:
@@ -49,6 +50,9 @@ class WriteActions(QObject):
 
     def refund(self, charge_id: str) -> None:
         self._with_clerk(lambda clerk: self._open(RefundDialog, charge_id, clerk))
+
+    def bulk_refund(self, charge_ids: list[str]) -> None:
+        self._with_clerk(lambda clerk: self._open_bulk(charge_ids, clerk))
 
     def capture(self, charge_id: str) -> None:
         self._with_clerk(lambda clerk: self._open(CaptureDialog, charge_id, clerk))
@@ -77,6 +81,18 @@ class WriteActions(QObject):
             return
         dialog = dialog_class(self._runner, workspace, charge_id, clerk, self._window)
         dialog.settled.connect(self.settled)
+        self.dialog = dialog
+        dialog.open()
+        dialog.start()
+
+    def _open_bulk(self, charge_ids: list[str], clerk: str) -> None:
+        workspace = self._workspace
+        if workspace is None:
+            return
+        dialog = BulkRefundDialog(
+            self._runner, workspace, charge_ids, clerk, self._window
+        )
+        dialog.finished_sending.connect(lambda _outcomes: self.settled.emit(None))
         self.dialog = dialog
         dialog.open()
         dialog.start()

@@ -16,6 +16,7 @@ from opn_desk.models.operations import DONE
 from opn_desk.sandbox import SANDBOX_PUBLIC_KEY
 from opn_desk.services.profiles import Profile
 from opn_desk.services.workspace import Workspace
+from opn_desk.views.bulk_refund_dialog import PLAN, RESULT, BulkRefundDialog
 from opn_desk.views.capture_dialog import CaptureDialog
 from opn_desk.views.refund_dialog import RefundDialog
 from opn_desk.views.tasks import TaskRunner
@@ -72,7 +73,7 @@ def opened(qtbot: QtBot, dialog: RefundDialog | CaptureDialog) -> None:
     qtbot.waitUntil(lambda: dialog.terms is not None, timeout=10_000)
 
 
-def answer(qtbot: QtBot, dialog: RefundDialog | CaptureDialog, yes: bool) -> None:
+def answer(qtbot: QtBot, dialog: Any, yes: bool) -> None:
     qtbot.waitUntil(lambda: dialog.confirmation is not None)
     assert dialog.confirmation is not None
     box = dialog.confirmation
@@ -206,3 +207,34 @@ def test_final_authorization_offers_full_capture_only(
 
     assert not dialog.partial_choice.isEnabled()
     assert "captured in full only" in dialog.kind_label.text()
+
+
+def test_bulk_refund_reviews_then_refunds_each_once(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    make_charge: Any,
+    fresh_sandbox: Any,
+) -> None:
+    good = [make_charge(), make_charge(amount=25000)]
+    disputed = next(c for c in fresh_sandbox.state.charges_sorted() if c.get("dispute"))
+    ids = [good[0]["id"], disputed["id"], good[1]["id"]]
+    dialog = BulkRefundDialog(runner, workspace, ids, "Malee")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.start()
+    qtbot.waitUntil(lambda: len(dialog.plan) == 3, timeout=10_000)
+    assert dialog.message.text() == "2 of 3 charges can be refunded."
+    assert "disputed" in dialog.lines.item(1, PLAN).text()
+
+    dialog.send_button.click()
+    assert "฿1,250.00 in all" in dialog.confirmation.text()  # type: ignore[union-attr]
+    with qtbot.waitSignal(dialog.finished_sending, timeout=30_000) as finished:
+        answer(qtbot, dialog, yes=True)
+
+    states = [outcome.state for outcome in finished.args[0]]
+    assert states == ["done", "skipped", "done"]
+    assert refunds_on(fresh_sandbox, good[0]["id"]) == [100000]
+    assert refunds_on(fresh_sandbox, good[1]["id"]) == [25000]
+    assert refunds_on(fresh_sandbox, disputed["id"]) == []
+    assert dialog.lines.item(0, RESULT).text().startswith("Refunded")
