@@ -12,6 +12,7 @@ is written again without change (upserts are keyed by id).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ class _Run:
     fetched: int = 0
     written: int = 0
     seen: set[str] = field(default_factory=set)
+    # Later pages of opened windows, not asked for yet: (window, offset).
+    waiting: deque[tuple[int, int]] = field(default_factory=deque)
 
 
 class Backfill(Generic[T]):
@@ -218,7 +221,7 @@ class Backfill(Generic[T]):
     ) -> None:
         pending: dict[Future[Page[T]], tuple[int, int]] = {}
         while True:
-            self._open_windows(pool, run, pending)
+            self._top_up(pool, run, pending)
             if not pending:
                 return
             done, _ = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
@@ -231,22 +234,28 @@ class Backfill(Generic[T]):
             for future in done:
                 index, offset = pending.pop(future)
                 page = future.result()
-                arrived.extend(self._accept(pool, run, pending, index, offset, page))
+                arrived.extend(self._accept(run, index, offset, page))
             self._commit(run, arrived)
             report()
 
-    def _open_windows(
+    def _top_up(
         self,
         pool: ThreadPoolExecutor,
         run: _Run,
         pending: dict[Future[Page[T]], tuple[int, int]],
     ) -> None:
-        """Ask for the first page of the next windows within the lookahead."""
-        limit = run.committed_windows + LOOKAHEAD_WINDOWS
-        while run.next_window < min(limit, len(run.windows)):
-            index = run.next_window
-            self._submit(pool, pending, run.windows[index], index, 0)
-            run.next_window += 1
+        """Keep ``in_flight`` pages asked for, no more: pages not yet written
+        stay few, so memory stays flat however large the account."""
+        lookahead = min(run.committed_windows + LOOKAHEAD_WINDOWS, len(run.windows))
+        while len(pending) < self._in_flight:
+            if run.waiting:
+                index, offset = run.waiting.popleft()
+            elif run.next_window < lookahead:
+                index, offset = run.next_window, 0
+                run.next_window += 1
+            else:
+                return
+            self._submit(pool, pending, run.windows[index], index, offset)
 
     def _submit(
         self,
@@ -263,9 +272,7 @@ class Backfill(Generic[T]):
 
     def _accept(
         self,
-        pool: ThreadPoolExecutor,
         run: _Run,
-        pending: dict[Future[Page[T]], tuple[int, int]],
         index: int,
         offset: int,
         page: Page[T],
@@ -275,7 +282,7 @@ class Backfill(Generic[T]):
         if offset == 0 and not window.sized:
             window.sized = True
             for later in range(self._page_size, page.total, self._page_size):
-                self._submit(pool, pending, window, index, later)
+                run.waiting.append((index, later))
                 window.outstanding += 1
         window.outstanding -= 1
 
