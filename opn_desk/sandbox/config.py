@@ -110,9 +110,18 @@ class SandboxConfig:
     test_cards: dict[str, str] = field(default_factory=_test_cards)
     charge_limits: dict[str, list[int]] = field(default_factory=_charge_limits)
     mark_as_failed_code: str = "payment_rejected"
+    # Schedule days 29-31 fall on a shorter month's last day; false refuses
+    # days above 28 (README).
+    schedule_month_end_clamp: bool = True
+    # Charge schedules are refused on a 3-D Secure account (README).
+    three_d_secure_enabled: bool = False
     transfer_hold_days: int = 0
     fault_seed: int = 1
     save_interval_s: float = 1.0
+    # Disputes left open this many days are lost (0: never; README).
+    dispute_auto_accept_days: int = 0
+    # Largest dispute document accepted: "10 MB", read strictly (README).
+    document_max_bytes: int = 10_000_000
 
     def refund_support_of(self, method: str) -> str:
         """``partial``, ``full`` or ``none`` for ``card`` or a source type."""
@@ -162,6 +171,10 @@ class SandboxConfig:
                 raise ValueError(f"charge_limits of {currency} must be [min, max]")
         if self.save_interval_s < 0 or self.max_refunds_per_charge < 1:
             raise ValueError("save_interval_s and max_refunds_per_charge are too low")
+        if self.dispute_auto_accept_days < 0:
+            raise ValueError("dispute_auto_accept_days must be 0 (off) or more")
+        if self.document_max_bytes < 1:
+            raise ValueError("document_max_bytes must be at least 1")
 
 
 def _convert(name: str, current: Any, value: Any) -> Any:

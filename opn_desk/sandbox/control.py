@@ -38,6 +38,10 @@ control interface (same secret key as the API; JSON or form bodies):
   POST   /__sandbox/save     write the data file now
   GET    /__sandbox/config   the behaviour settings (see the sandbox README)
   PATCH  /__sandbox/config   change settings: a JSON object of name: value
+  POST   /__sandbox/disputes  charge=ID and optional reason_code: the
+                             issuer disputes a paid card charge
+  POST   /__sandbox/disputes/ID/resolve  status=won|lost: decide an open
+                             or pending dispute (won credits it back)
 """
 
 

@@ -31,6 +31,7 @@ from opn_desk.sandbox.errors import ApiError
 from opn_desk.sandbox.faults import DROP_BEFORE, FaultBook, FaultPlan, error_for
 from opn_desk.sandbox.router import PUBLIC, SECRET, Reply, Request, Router
 from opn_desk.sandbox.state import SandboxState
+from opn_desk.sandbox.store import decode
 
 logger = logging.getLogger(__name__)
 
@@ -306,6 +307,23 @@ class SandboxServer:
         with self.state.lock:
             self.state.config = self.state.config.updated(changes)
             self.state.revision += 1
+
+    def open_dispute(
+        self, charge_id: str, reason_code: str = "goods_or_services_not_provided"
+    ) -> dict[str, Any]:
+        """Like ``POST /__sandbox/disputes``; the dispute. Raises ``ApiError``."""
+        with self.state.lock:
+            self.state.catch_up()
+            opened = resources.disputes.open_dispute(self.state, charge_id, reason_code)
+        return decode(opened)
+
+    def resolve_dispute(self, dispute_id: str, status: str) -> dict[str, Any]:
+        """Like ``POST /__sandbox/disputes/{id}/resolve`` with ``status`` won
+        or lost; the dispute. Raises ``ApiError``."""
+        with self.state.lock:
+            self.state.catch_up()
+            resolved = resources.disputes.resolve(self.state, dispute_id, status)
+        return decode(resolved)
 
     def __enter__(self) -> SandboxServer:
         self.start()

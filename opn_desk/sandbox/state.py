@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from opn_desk.sandbox import charges as ch
-from opn_desk.sandbox import datafile, resources
+from opn_desk.sandbox import datafile, resources, schedule_seed
 from opn_desk.sandbox.clock import SandboxClock, TimerQueue
 from opn_desk.sandbox.config import SandboxConfig
 from opn_desk.sandbox.errors import ApiError
@@ -73,12 +73,15 @@ class SandboxState:
     ) -> SandboxState:
         """A demo merchant with ``charges`` charges over the last 120 days.
 
-        The same (charges, seed, now) always gives the same data.
+        The same (charges, seed, now) always gives the same data. Without
+        ``now`` (so the clock agrees with the seed), a few of the charges
+        come from demo charge schedules, which go on running.
         """
         moment = (now or utc_now()).replace(microsecond=0)
         rng = random.Random(f"sandbox-state-{seed}")
         state = cls(demo_account(rng, moment - timedelta(days=400)), rng=rng)
-        history = seed_history(charges, seed, moment, state.config)
+        scheduled = schedule_seed.demo_charges(charges) if now is None else 0
+        history = seed_history(charges - scheduled, seed, moment, state.config)
         with state.lock:
             for kind, rows in history.objects.items():
                 for object_id, created_s, data in sorted(rows, key=_by_time):
@@ -94,6 +97,8 @@ class SandboxState:
             for due, hook, object_id in history.timers:
                 state.timers.add(due, hook, object_id)
             state.module_data.update(history.module_data)
+            if scheduled:
+                schedule_seed.add_demo_schedules(state, moment)
         return state
 
     @classmethod

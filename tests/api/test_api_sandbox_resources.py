@@ -109,9 +109,6 @@ def test_unknown_ids_are_not_found(client: OpnClient) -> None:
         client.list_disputes("lost")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the sandbox does not serve disputes and schedules yet"
-)
 def test_disputes_in_their_buckets_and_schedules(client: OpnClient, state: Any) -> None:
     open_ids = {d["id"] for d in state.objects("dispute") if d["status"] == "open"}
 

@@ -16,9 +16,13 @@ from . import (
     charge_actions,
     charges,
     customers,
+    disputes,
+    documents,
     events,
     ledger,
     refunds,
+    schedules,
+    search,
     tokens,
 )
 
@@ -31,9 +35,13 @@ MODULES: tuple[ModuleType, ...] = (
     events,
     tokens,
     customers,
+    schedules,  # before charges: /charges/schedules is not a charge id
     charges,
     charge_actions,
     refunds,
+    disputes,
+    documents,
+    search,
 )
 
 

@@ -133,8 +133,8 @@ def _created_test(name: str, text: str, zone: timezone) -> ValueTest:
     low_text, high_text, _ = _split_range(name, text)
     low = _moment_s(name, low_text, zone, end_of_day=False)
     high = _moment_s(name, high_text, zone, end_of_day=True)
-    return lambda created_s: (low is None or created_s >= low) and (
-        high is None or created_s <= high
+    return lambda created_s: (
+        (low is None or created_s >= low) and (high is None or created_s <= high)
     )
 
 
