@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync = commands.add_parser("sync", help="sync a profile's cache without a window")
     sync.add_argument("--profile", dest="sync_profile", help="profile to sync")
+    from opn_desk.report_cli import add_report_parser
+
+    add_report_parser(commands)
     return parser
 
 
@@ -63,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         from opn_desk.cli import run_sync
 
         return run_sync(args.sync_profile or args.profile)
+    if args.command == "report":
+        from opn_desk.report_cli import run_report_command
+
+        return run_report_command(args, args.profile)
 
     from opn_desk.views.app import run_gui
 

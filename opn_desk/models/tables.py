@@ -1,7 +1,9 @@
 """Every table of the cache, so that ``Base.metadata`` describes all of them."""
 
 from opn_desk.models.base import Base
+from opn_desk.models.charge_index import ChargeMetadataEntry
 from opn_desk.models.charges import ChargeRecord
+from opn_desk.models.evidence import EvidenceDraftRecord, EvidenceFileRecord
 from opn_desk.models.ledger import (
     AccountObjectRecord,
     BalanceTransactionRecord,
@@ -19,6 +21,8 @@ from opn_desk.models.recurring import (
     OccurrenceRecord,
     ScheduleRecord,
 )
+from opn_desk.models.report_queries import SavedReportRecord
+from opn_desk.models.saved_filters import SavedFilterRecord
 from opn_desk.models.sync_state import SyncState
 
 __all__ = [
@@ -27,14 +31,19 @@ __all__ = [
     "BalanceTransactionRecord",
     "Base",
     "CardRecord",
+    "ChargeMetadataEntry",
     "ChargeRecord",
     "CustomerRecord",
     "DisputeDocumentRecord",
     "DisputeRecord",
     "EventRecord",
+    "EvidenceDraftRecord",
+    "EvidenceFileRecord",
     "OccurrenceRecord",
     "OperationRecord",
     "RefundRecord",
+    "SavedFilterRecord",
+    "SavedReportRecord",
     "ScheduleRecord",
     "SyncState",
 ]

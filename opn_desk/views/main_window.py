@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QMessageBox,
-    QTabWidget,
     QWidget,
 )
 
@@ -22,14 +21,12 @@ from opn_desk.models.sync_store import last_synced_at
 from opn_desk.services.profiles import Profile
 from opn_desk.services.sync import CHARGES, AccountSyncResult
 from opn_desk.services.workspace import Workspace, open_workspace
-from opn_desk.views.capture_tab import CaptureTab
 from opn_desk.views.errors import error_sentence, is_offline_error
 from opn_desk.views.status_bar import ProfileStatusBar
 from opn_desk.views.sync_controller import SyncController
 from opn_desk.views.sync_panel import SyncPanel, SyncStatusTableModel
 from opn_desk.views.tasks import TaskRunner
-from opn_desk.views.transactions_tab import TransactionsTab
-from opn_desk.views.transactions_table_model import TransactionsTableModel
+from opn_desk.views.workspace_tabs import WorkspaceTabs
 from opn_desk.views.write_actions import WriteActions
 
 logger = logging.getLogger(__name__)
@@ -60,16 +57,22 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("opn-desk — %1").replace("%1", profile.name))
         self.resize(1280, 760)
 
-        self.transactions_model = TransactionsTableModel(runner, profile.timezone, self)
-        self.transactions_tab = TransactionsTab(self.transactions_model, self)
-        self.capture_tab = CaptureTab(runner, profile.timezone, self)
-        self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.transactions_tab, self.tr("Transactions"))
-        self.tabs.addTab(self.capture_tab, self.tr("Capture"))
+        self.tabs = WorkspaceTabs(runner, profile, self)
+        self.transactions_model = self.tabs.transactions_model
+        self.transactions_tab = self.tabs.transactions
+        self.capture_tab = self.tabs.capture
         self.writes = WriteActions(runner, self)
         self.writes.settled.connect(self._write_settled)
         self.capture_tab.capture_requested.connect(self.writes.capture)
+        self.transactions_tab.refund_requested.connect(self.writes.refund)
+        self.transactions_tab.capture_requested.connect(self.writes.capture)
         self.setCentralWidget(self.tabs)
+        self.operations_dock = QDockWidget(self.tr("Operations"), self)
+        self.operations_dock.setObjectName("operationsDock")
+        self.operations_dock.setWidget(self.tabs.operations)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.operations_dock)
+        self.operations_dock.hide()
+        self.tabs.operations.check_requested.connect(self.writes.settle_unfinished)
 
         self.status = ProfileStatusBar(self)
         self.status.set_profile(profile)
@@ -89,6 +92,9 @@ class MainWindow(QMainWindow):
         self._connect_sync()
         self._build_menus()
         self.transactions_model.loaded.connect(self.status.set_charge_count)
+        self.tabs.operations.attention_count_changed.connect(
+            self.status.set_attention_count
+        )
 
     @property
     def workspace(self) -> Workspace | None:
@@ -119,8 +125,7 @@ class MainWindow(QMainWindow):
         self._workspace = workspace
         self.status.clearMessage()
         self.sync_action.setEnabled(True)
-        self.transactions_model.set_engine(workspace.engine)
-        self.capture_tab.set_engine(workspace.engine)
+        self.tabs.set_workspace(workspace)
         self.writes.set_workspace(workspace)
         self.writes.settle_unfinished()
         self._show_last_sync()
@@ -152,6 +157,9 @@ class MainWindow(QMainWindow):
         panel_action = self.sync_dock.toggleViewAction()
         panel_action.setText(self.tr("Sync &panel"))
         view_menu.addAction(panel_action)
+        operations_action = self.operations_dock.toggleViewAction()
+        operations_action.setText(self.tr("&Operations needing attention"))
+        view_menu.addAction(operations_action)
 
         actions_menu = self.menuBar().addMenu(self.tr("&Actions"))
         self.refund_action = QAction(self.tr("&Refund…"), self)
@@ -194,8 +202,7 @@ class MainWindow(QMainWindow):
         self.status.hide_progress()
         self.sync_panel.set_running(False)
         self.sync_model.clear_progress()
-        self.transactions_model.refresh()
-        self.capture_tab.refresh()
+        self.tabs.refresh()
         self._show_sync_overview()
 
     def _sync_finished(self, result: AccountSyncResult) -> None:
@@ -288,7 +295,7 @@ class MainWindow(QMainWindow):
         self.sync_timer.stop()
         self.sync.cancel()
         workspace, self._workspace = self._workspace, None
-        self.transactions_model.set_engine(None)
+        self.tabs.set_workspace(None)
         self.writes.set_workspace(None)
         if workspace is not None:
             self._runner.shutdown(wait=True)

@@ -33,8 +33,12 @@ class ProfileStatusBar(QStatusBar):
         self.offline_label = QLabel(self.tr("Offline: showing the cache"))
         self.offline_label.setStyleSheet("QLabel { color: #b3261e; }")
         self.offline_label.hide()
+        self.attention_label = QLabel()
+        self.attention_label.setStyleSheet("QLabel { color: #b3261e; }")
+        self.attention_label.hide()
         self.addWidget(self.mode_badge)
         self.addWidget(self.profile_label)
+        self.addPermanentWidget(self.attention_label)
         self.addPermanentWidget(self.offline_label)
         self.addPermanentWidget(self.count_label)
         self.addPermanentWidget(self.progress_bar)
@@ -57,6 +61,13 @@ class ProfileStatusBar(QStatusBar):
     def set_charge_count(self, count: int) -> None:
         self.count_label.setText(
             self.tr("Charges in the cache: %1").replace("%1", f"{count:,}")
+        )
+
+    def set_attention_count(self, count: int) -> None:
+        """Show how many operations need a look (View > Operations)."""
+        self.attention_label.setVisible(count > 0)
+        self.attention_label.setText(
+            self.tr("Operations needing attention: %1").replace("%1", str(count))
         )
 
     def set_offline(self, offline: bool, reason: str = "") -> None:

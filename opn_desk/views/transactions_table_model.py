@@ -1,14 +1,24 @@
 """The Transactions table's item model, reading pages lazily from the cache.
 
 Only the row count and the pages the view asks for are loaded, on the
-database worker. A row whose page is not loaded yet shows empty cells and
-fills in when its page arrives.
+database worker, through the same filter. A row whose page is not loaded
+yet shows empty cells and fills in when its page arrives.
+
+Counting a million charges takes longer than showing the first page, so a
+refresh loads the first page first (the table shows at once) and, when
+it is full, counts every row next (the table then grows to its length
+without losing its place). A page next to a loaded one is read from that
+page's last (or first) row on, an index seek; a page far from any other
+is read by its offset, from whichever end of the table is nearer. Work
+for an older filter that has not started yet is skipped, and its answers
+are dropped.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,11 +36,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import Engine
 
+from opn_desk.models.charge_filter import ChargeFilter
 from opn_desk.models.charge_store import (
     ChargeListItem,
     ChargeOrder,
     charge_page,
     count_charges,
+    reversed_order,
 )
 from opn_desk.models.db import session_scope
 from opn_desk.services.money import format_amount
@@ -42,7 +54,19 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 40
 
-DATE, CHARGE, AMOUNT, STATUS, METHOD, DESCRIPTION, BRANCH, CAMPAIGN = range(8)
+(
+    DATE,
+    CHARGE,
+    AMOUNT,
+    STATUS,
+    METHOD,
+    DESCRIPTION,
+    BRANCH,
+    CAMPAIGN,
+    REFUNDED,
+    CARD,
+    ORDER_ID,
+) = range(11)
 _CONTEXT = "TransactionsTableModel"
 _HEADERS = {
     DATE: QT_TRANSLATE_NOOP("TransactionsTableModel", "Date"),
@@ -53,7 +77,11 @@ _HEADERS = {
     DESCRIPTION: QT_TRANSLATE_NOOP("TransactionsTableModel", "Description"),
     BRANCH: QT_TRANSLATE_NOOP("TransactionsTableModel", "Branch"),
     CAMPAIGN: QT_TRANSLATE_NOOP("TransactionsTableModel", "Campaign"),
+    REFUNDED: QT_TRANSLATE_NOOP("TransactionsTableModel", "Refunded"),
+    CARD: QT_TRANSLATE_NOOP("TransactionsTableModel", "Card"),
+    ORDER_ID: QT_TRANSLATE_NOOP("TransactionsTableModel", "Order id"),
 }
+_RIGHT_ALIGNED = {AMOUNT, REFUNDED}
 SORTABLE = {DATE, AMOUNT}
 _FAILED_BRUSH = QBrush(QColor("#b3261e"))
 _MUTED_BRUSH = QBrush(QColor("#6b6b6b"))
@@ -61,14 +89,41 @@ _MUTED_BRUSH = QBrush(QColor("#6b6b6b"))
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+class _Generation:
+    """Which refresh is current, readable from the database worker.
+
+    Work queued on the worker holds this, not the model: a Qt object must
+    not be released on a thread other than its own.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _PageRead:
+    """How to read one page: in which order, from where, how many rows."""
+
+    order: ChargeOrder
+    offset: int
+    limit: int
+    after: ChargeListItem | None = None
+    backwards: bool = False
+
+
 class TransactionsTableModel(QAbstractTableModel):
     """Charges in the cache, one per row, in the chosen order.
 
     Signals:
-        loaded(int): the row count after a refresh finished.
+        loaded(int): the exact row count, once a refresh has counted.
+        engine_changed(object): the cache read from now on (an Engine or
+            None).
     """
 
     loaded = Signal(int)
+    engine_changed = Signal(object)
 
     def __init__(
         self, runner: TaskRunner, timezone: str, parent: QObject | None = None
@@ -76,40 +131,60 @@ class TransactionsTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._runner = runner
         self._zone = ZoneInfo(timezone)
+        self._timezone = timezone
         self._engine: Engine | None = None
+        self._filter = ChargeFilter()
         self._order = ChargeOrder.NEWEST_FIRST
         self._row_count = 0
         self._pages: OrderedDict[int, list[ChargeListItem]] = OrderedDict()
         self._pending: set[int] = set()
-        self._generation = 0
+        self._live = _Generation()
+        self._counted_all = False
+        self._awaiting_first = False
 
     def set_engine(self, engine: Engine | None) -> None:
         """Read from ``engine`` from now on (None: show nothing)."""
         self._engine = engine
+        self.engine_changed.emit(engine)
         self.refresh()
+
+    def set_filter(self, charge_filter: ChargeFilter) -> None:
+        """Show only the charges ``charge_filter`` lets through."""
+        if charge_filter != self._filter:
+            self._filter = charge_filter
+            self.refresh()
+
+    @property
+    def charge_filter(self) -> ChargeFilter:
+        return self._filter
+
+    @property
+    def engine(self) -> Engine | None:
+        return self._engine
+
+    @property
+    def runner(self) -> TaskRunner:
+        return self._runner
+
+    @property
+    def timezone(self) -> str:
+        return self._timezone
 
     @property
     def order(self) -> ChargeOrder:
         return self._order
 
     def refresh(self) -> None:
-        """Re-read the row count and drop loaded pages (after a sync)."""
-        engine = self._engine
-        self._generation += 1
-        generation = self._generation
-        if engine is None:
+        """Re-read from the first page (after a sync or a new filter)."""
+        self._live.value += 1
+        self._counted_all = False
+        self._awaiting_first = True
+        self._pages.clear()
+        self._pending.clear()
+        if self._engine is None:
             self._reset(0)
             return
-
-        def count() -> int:
-            with session_scope(engine) as session:
-                return count_charges(session)
-
-        self._runner.run_db(
-            count,
-            lambda rows: self._counted(generation, rows),
-            context=self,
-        )
+        self._request_page(0)
 
     def item_at(self, row: int) -> ChargeListItem | None:
         """The loaded charge at ``row``, or None while its page loads."""
@@ -141,7 +216,7 @@ class TransactionsTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return QCoreApplication.translate(_CONTEXT, str(_HEADERS[section]))
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == AMOUNT:
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in _RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -157,7 +232,10 @@ class TransactionsTableModel(QAbstractTableModel):
             return self._display(item, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == DESCRIPTION:
             return item.description
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == AMOUNT:
+        if (
+            role == Qt.ItemDataRole.TextAlignmentRole
+            and index.column() in _RIGHT_ALIGNED
+        ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(item, index.column())
@@ -207,6 +285,12 @@ class TransactionsTableModel(QAbstractTableModel):
             return item.branch
         if column == CAMPAIGN:
             return item.campaign
+        if column == REFUNDED:
+            return _refunded_text(item)
+        if column == CARD:
+            return _card_text(item)
+        if column == ORDER_ID:
+            return item.order_id
         return None
 
     def _foreground(self, item: ChargeListItem, column: int) -> QBrush | None:
@@ -219,11 +303,50 @@ class TransactionsTableModel(QAbstractTableModel):
     def _local_time(self, moment: datetime) -> str:
         return moment.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
 
-    def _counted(self, generation: int, rows: int) -> None:
-        if generation != self._generation:
+    def _count(self, generation: int, engine: Engine) -> None:
+        live, charge_filter, zone = self._live, self._filter, self._zone
+
+        def count() -> int | None:
+            if generation != live.value:
+                return None  # a newer filter came while this one waited
+            with session_scope(engine) as session:
+                return count_charges(session, charge_filter, zone)
+
+        self._runner.run_db(
+            count,
+            lambda rows: self._counted(generation, rows),
+            lambda error: self._count_failed(generation, error),
+            context=self,
+        )
+
+    def _counted(self, generation: int, rows: int | None) -> None:
+        if generation != self._live.value or rows is None:
             return
-        self._reset(rows)
+        self._counted_all = True
+        self._grow(rows)
         self.loaded.emit(rows)
+
+    def _first_page_loaded(self, items: list[ChargeListItem]) -> None:
+        """Show the first page; count the rest when it is full."""
+        self._reset(len(items))
+        self._pages[0] = items
+        if len(items) < PAGE_SIZE or self._engine is None:
+            self._counted_all = True
+            self.loaded.emit(len(items))
+            return
+        self._count(self._live.value, self._engine)
+
+    def _grow(self, rows: int) -> None:
+        """Lengthen (or shorten) the table to ``rows`` keeping loaded pages."""
+        if rows > self._row_count:
+            self.beginInsertRows(QModelIndex(), self._row_count, rows - 1)
+            self._row_count = rows
+            self.endInsertRows()
+        elif rows < self._row_count:
+            self._reset(rows)
+
+    def _count_failed(self, generation: int, error: BaseException) -> None:
+        logger.error("Could not count the charges", exc_info=error)
 
     def _reset(self, rows: int) -> None:
         self.beginResetModel()
@@ -237,11 +360,24 @@ class TransactionsTableModel(QAbstractTableModel):
         if engine is None or page_no in self._pending:
             return
         self._pending.add(page_no)
-        generation, order = self._generation, self._order
+        generation, live = self._live.value, self._live
+        charge_filter, zone = self._filter, self._zone
+        read = self._page_read(page_no)
 
-        def load() -> list[ChargeListItem]:
+        def load() -> list[ChargeListItem] | None:
+            if generation != live.value:
+                return None
             with session_scope(engine) as session:
-                return charge_page(session, order, page_no * PAGE_SIZE, PAGE_SIZE)
+                items = charge_page(
+                    session,
+                    read.order,
+                    read.offset,
+                    read.limit,
+                    charge_filter,
+                    zone,
+                    after=read.after,
+                )
+            return items[::-1] if read.backwards else items
 
         self._runner.run_db(
             load,
@@ -250,12 +386,33 @@ class TransactionsTableModel(QAbstractTableModel):
             context=self,
         )
 
+    def _page_read(self, page_no: int) -> _PageRead:
+        """The cheapest way to read ``page_no`` from what is loaded."""
+        first = page_no * PAGE_SIZE
+        before = self._pages.get(page_no - 1)
+        if before:
+            return _PageRead(self._order, 0, PAGE_SIZE, after=before[-1])
+        following = self._pages.get(page_no + 1)
+        if following:
+            backwards = reversed_order(self._order)
+            return _PageRead(backwards, 0, PAGE_SIZE, following[0], True)
+        if self._counted_all and first > self._row_count // 2:
+            last = min(first + PAGE_SIZE, self._row_count) - 1
+            from_end = self._row_count - 1 - last
+            backwards = reversed_order(self._order)
+            return _PageRead(backwards, from_end, last - first + 1, None, True)
+        return _PageRead(self._order, first, PAGE_SIZE)
+
     def _page_loaded(
-        self, generation: int, page_no: int, items: list[ChargeListItem]
+        self, generation: int, page_no: int, items: list[ChargeListItem] | None
     ) -> None:
-        if generation != self._generation:
+        if generation != self._live.value or items is None:
             return
         self._pending.discard(page_no)
+        if page_no == 0 and self._awaiting_first:
+            self._awaiting_first = False
+            self._first_page_loaded(items)
+            return
         self._pages[page_no] = items
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
@@ -267,6 +424,20 @@ class TransactionsTableModel(QAbstractTableModel):
             )
 
     def _page_failed(self, generation: int, page_no: int, error: BaseException) -> None:
-        if generation == self._generation:
+        if generation == self._live.value:
             self._pending.discard(page_no)
         logger.error("Could not load page %d of charges", page_no, exc_info=error)
+
+
+def _refunded_text(item: ChargeListItem) -> str | None:
+    if item.refunded_amount == 0:
+        return None
+    return format_amount(item.refunded_amount, item.currency)
+
+
+def _card_text(item: ChargeListItem) -> str | None:
+    if item.card_brand is None:
+        return None
+    if item.card_last_digits is None:
+        return item.card_brand
+    return f"{item.card_brand} ···· {item.card_last_digits}"

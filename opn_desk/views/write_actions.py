@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from opn_desk.models.journal_store import Operation
 from opn_desk.services.captures import CAPTURE_KIND, REVERSE_KIND
+from opn_desk.services.evidence import evidence_write_kinds
 from opn_desk.services.profiles import Profile, load_profiles, save_profiles
 from opn_desk.services.refunds import REFUND_KIND
+from opn_desk.services.schedules import KINDS as SCHEDULE_KINDS
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.bulk_refund_dialog import BulkRefundDialog
 from opn_desk.views.capture_dialog import CaptureDialog
@@ -25,7 +27,10 @@ from opn_desk.views.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
 
-WRITE_KINDS = {kind.name: kind for kind in (REFUND_KIND, CAPTURE_KIND, REVERSE_KIND)}
+WRITE_KINDS = {
+    kind.name: kind
+    for kind in (REFUND_KIND, CAPTURE_KIND, REVERSE_KIND, *SCHEDULE_KINDS.values())
+}
 
 
 class WriteActions(QObject):
@@ -66,7 +71,8 @@ class WriteActions(QObject):
         def settle() -> list[Operation]:
             with workspace.client() as client:
                 journal = workspace.journal(client, workspace.profile.clerk or "")
-                return journal.settle_open(WRITE_KINDS)
+                kinds = {**WRITE_KINDS, **evidence_write_kinds(workspace.engine)}
+                return journal.settle_open(kinds)
 
         self._runner.run_network(settle, self._settled_many, context=self)
 

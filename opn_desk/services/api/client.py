@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from opn_desk.services.api.customers import (
     Card,
@@ -202,6 +202,50 @@ class OpnClient(Transport):
         path = object_path("disputes", dispute_id, "documents", document_id)
         return self.get_object(path, partial(parse_document, dispute_id=dispute_id))
 
+    def iter_documents(
+        self, dispute_id: str, **walk: Unpack[Walk]
+    ) -> Iterator[DisputeDocument]:
+        """Every document of a dispute, page after page."""
+        path = object_path("disputes", dispute_id, "documents")
+        parse = partial(parse_document, dispute_id=dispute_id)
+        return self.iter_path(path, parse, **walk)
+
+    def update_dispute(
+        self,
+        dispute_id: str,
+        *,
+        message: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> Dispute:
+        """Answer a dispute with ``message`` and/or set its metadata.
+
+        ``PATCH /disputes/{id}``; sent once, see ``write_json``.
+        """
+        body: dict[str, object] = {}
+        if message is not None:
+            body["message"] = message
+        if metadata is not None:
+            body["metadata"] = metadata
+        path = object_path("disputes", dispute_id)
+        return parse_dispute(self.write_json("PATCH", path, body))
+
+    def accept_dispute(self, dispute_id: str) -> Dispute:
+        """Concede a dispute (``PATCH /disputes/{id}/accept``); sent once."""
+        path = object_path("disputes", dispute_id, "accept")
+        return parse_dispute(self.write_json("PATCH", path))
+
+    def upload_document(
+        self, dispute_id: str, filename: str, data: bytes, content_type: str
+    ) -> DisputeDocument:
+        """Upload an evidence file (``POST /disputes/{id}/documents``).
+
+        Multipart, the file in field ``file``; sent once.
+        """
+        path = object_path("disputes", dispute_id, "documents")
+        files = {"file": (filename, data, content_type)}
+        raw = self.write_json("POST", path, files=files)
+        return parse_document(raw, dispute_id=dispute_id)
+
     # Schedules and occurrences
 
     def list_schedules(self, **window: Unpack[Window]) -> Page[Schedule]:
@@ -220,6 +264,23 @@ class OpnClient(Transport):
         path = object_path("schedules", schedule_id, "occurrences")
         parse = partial(parse_occurrence, schedule_id=schedule_id)
         return self.list_path(path, parse, **window)
+
+    def iter_schedules(self, **walk: Unpack[Walk]) -> Iterator[Schedule]:
+        """Every schedule, page after page."""
+        return self.iter_path("/schedules", parse_schedule, **walk)
+
+    def create_schedule(self, body: dict[str, Any]) -> Schedule:
+        """Create a schedule from a request body (``POST /schedules``).
+
+        ``body`` holds ``every``, ``period``, ``on``, ``start_date``,
+        ``end_date`` and ``charge``. Sent once; see ``write_json``.
+        """
+        return parse_schedule(self.write_json("POST", "/schedules", body))
+
+    def delete_schedule(self, schedule_id: str) -> Schedule:
+        """Stop a schedule for good (``DELETE /schedules/{id}``), once."""
+        path = object_path("schedules", schedule_id)
+        return parse_schedule(self.write_json("DELETE", path))
 
     def get_occurrence(self, occurrence_id: str) -> Occurrence:
         """One occurrence by id (``GET /occurrences/{id}``)."""

@@ -1,0 +1,593 @@
+"""Writing tables to .xlsx and CSV files: the one exporter of the app.
+
+Every tab exports through ``export_rows``: it takes sheets of rows as
+iterators and streams them to the file, so a million charges never sit in
+memory at once. It makes every cell safe on the way:
+
+* Text is always text. A value that starts with ``=``, ``+``, ``-``, ``@``,
+  a tab or a carriage return is written as a string cell (openpyxl's data
+  type ``s``), so a spreadsheet never runs it as a formula and the clerk
+  sees the value exactly as it was. A CSV file has no cell types, so there
+  such text gets a leading apostrophe, which Excel reads as "text".
+* Characters that an .xlsx file cannot hold (control characters) are
+  removed instead of failing the export.
+* Ids stay text, so a long numeric order id keeps every digit.
+* Amounts are numbers: the smallest unit divided exactly by the currency's
+  scale with ``Decimal``, with the currency's number format.
+* Points in time are Excel dates in the profile's time zone.
+* Sheet names are made valid and unique; a sheet that reaches the row
+  limit continues on a next sheet with the same header.
+
+Files are written next to their target and renamed into place at the end,
+so a cancelled or failed export leaves nothing half written.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import itertools
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from opn_desk.services.money import Money, decimals, format_amount
+
+logger = logging.getLogger(__name__)
+
+EXCEL_MAX_ROWS = 1_048_576
+SHEET_NAME_MAX_CHARS = 31
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PROGRESS_EVERY_ROWS = 1_000
+WIDTH_SAMPLE_ROWS = 200
+MIN_WIDTH_CHARS = 8
+MAX_WIDTH_CHARS = 60
+
+_FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_DATE_FORMAT = "yyyy-mm-dd"
+_KIND_WIDTHS = {"datetime": 20, "date": 12}
+
+Progress = Callable[[int, int | None], None]
+Cancelled = Callable[[], bool]
+
+
+class ExportFormat(enum.Enum):
+    """The file formats an export can be written in."""
+
+    XLSX = "xlsx"
+    CSV = "csv"
+
+
+class ColumnKind(enum.Enum):
+    """What a column holds, which decides its cell type and format.
+
+    ``MONEY`` cells take ``Money`` values (an amount in the smallest unit
+    and its currency); ``DATETIME`` cells take aware datetimes.
+    """
+
+    TEXT = "text"
+    INTEGER = "integer"
+    MONEY = "money"
+    DATETIME = "datetime"
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetSpec:
+    """One table to export: a name, its headers and its rows.
+
+    ``rows`` is consumed once, lazily. ``row_count``, when known, lets the
+    progress bar show a total.
+    """
+
+    name: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[object]]
+    kinds: Sequence[ColumnKind]
+    row_count: int | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.headers) != len(self.kinds):
+            raise ValueError("a sheet needs one column kind per header")
+
+
+class ExportCancelled(Exception):
+    """The clerk cancelled the export; no file was left behind."""
+
+
+def export_rows(
+    path: Path,
+    export_format: ExportFormat,
+    sheets: Sequence[SheetSpec],
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    *,
+    zone: tzinfo = UTC,
+    row_limit: int = EXCEL_MAX_ROWS,
+) -> list[Path]:
+    """Write ``sheets`` to ``path``; returns the files written.
+
+    An .xlsx file holds every sheet. CSV holds one table per file: the
+    first sheet goes to ``path`` and each further sheet to a file next to
+    it named after the sheet. ``row_limit`` counts the header row and
+    applies to .xlsx only. ``progress(rows_done, rows_total)`` is called
+    every thousand rows; ``cancelled()`` is asked as often and, when true,
+    stops the export with ``ExportCancelled``.
+
+    Raises:
+        ExportCancelled: when ``cancelled()`` answered true.
+        OSError: when the file cannot be written.
+    """
+    if row_limit < 2:
+        raise ValueError("a sheet needs room for a header and a row")
+    tracker = _Tracker(progress, cancelled, _total_rows(sheets))
+    if export_format is ExportFormat.XLSX:
+        targets = [path]
+        writers = [
+            partial(
+                _write_xlsx,
+                sheets=sheets,
+                zone=zone,
+                tracker=tracker,
+                row_limit=row_limit,
+            )
+        ]
+    else:
+        targets = _csv_paths(path, sheets)
+        writers = [
+            partial(_write_csv, sheet=sheet, zone=zone, tracker=tracker)
+            for sheet in sheets
+        ]
+    _write_atomically(targets, writers)
+    tracker.finish()
+    logger.info("Exported %s rows to %s", tracker.done, path)
+    return targets
+
+
+def safe_sheet_names(names: Iterable[str]) -> list[str]:
+    """Valid, unique sheet names for ``names``, in order.
+
+    Forbidden characters become spaces, names are cut to 31 characters,
+    an empty name becomes "Sheet", and a name already taken (Excel ignores
+    case) gets " (2)", " (3)"... within the 31 characters.
+    """
+    taken: set[str] = set()
+    result: list[str] = []
+    for name in names:
+        unique = _unique_name(_valid_name(name), taken)
+        taken.add(unique.casefold())
+        result.append(unique)
+    return result
+
+
+def safe_text(value: str) -> str:
+    """``value`` without the characters an .xlsx file cannot hold."""
+    if ILLEGAL_CHARACTERS_RE.search(value) is None:
+        return value
+    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when a spreadsheet could take ``text`` for a formula."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def money_number(money: Money) -> Decimal:
+    """An amount in the currency's main unit, exactly: 123456 THB -> 1234.56."""
+    return Decimal(money.amount).scaleb(-decimals(money.currency))
+
+
+def money_number_format(currency: str) -> str:
+    """The Excel number format of ``currency``: '#,##0.00', '#,##0' for JPY."""
+    places = decimals(currency)
+    return "#,##0." + "0" * places if places else "#,##0"
+
+
+# Progress and cancel ------------------------------------------------------
+
+
+class _Tracker:
+    """Counts rows written, reports progress and checks for a cancel."""
+
+    def __init__(
+        self, progress: Progress | None, cancelled: Cancelled | None, total: int | None
+    ) -> None:
+        self._progress = progress
+        self._cancelled = cancelled
+        self.total = total
+        self.done = 0
+
+    def row_written(self) -> None:
+        self.done += 1
+        if self.done % PROGRESS_EVERY_ROWS == 0:
+            self.check()
+
+    def check(self) -> None:
+        if self._cancelled is not None and self._cancelled():
+            raise ExportCancelled
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+
+
+def _total_rows(sheets: Sequence[SheetSpec]) -> int | None:
+    counts = [sheet.row_count for sheet in sheets]
+    if any(count is None for count in counts):
+        return None
+    return sum(count for count in counts if count is not None)
+
+
+def _write_atomically(
+    targets: Sequence[Path], writers: Sequence[Callable[[Path], None]]
+) -> None:
+    """Write each file through a hidden file next to it; rename them all
+    into place only once every one is complete."""
+    parts = [target.with_name(f".{target.name}.part") for target in targets]
+    try:
+        for part, write in zip(parts, writers, strict=True):
+            write(part)
+        for part, target in zip(parts, targets, strict=True):
+            os.replace(part, target)
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+
+
+# Sheet names --------------------------------------------------------------
+
+
+def _valid_name(name: str) -> str:
+    cleaned = _FORBIDDEN_IN_SHEET_NAME.sub(" ", safe_text(name))
+    cleaned = cleaned.strip().strip("'").strip()
+    if cleaned.casefold() == "history":  # Excel keeps this name for itself
+        cleaned = f"{cleaned} 1"
+    return cleaned[:SHEET_NAME_MAX_CHARS].rstrip().rstrip("'") or "Sheet"
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    candidate = name
+    for number in itertools.count(2):
+        if candidate.casefold() not in taken:
+            return candidate
+        suffix = f" ({number})"
+        stem = name[: SHEET_NAME_MAX_CHARS - len(suffix)].rstrip()
+        candidate = f"{stem}{suffix}"
+    raise AssertionError("unreachable")
+
+
+# .xlsx --------------------------------------------------------------------
+
+
+def _write_xlsx(
+    path: Path,
+    *,
+    sheets: Sequence[SheetSpec],
+    zone: tzinfo,
+    tracker: _Tracker,
+    row_limit: int,
+) -> None:
+    workbook = Workbook(write_only=True)
+    taken: set[str] = set()
+    try:
+        for sheet in sheets:
+            _write_sheet(workbook, sheet, taken, zone, tracker, row_limit)
+        tracker.check()
+    except BaseException:
+        _discard(workbook)
+        raise
+    workbook.save(path)
+
+
+def _discard(workbook: Workbook) -> None:
+    """Close the worksheets of an abandoned workbook and drop their
+    temporary files, which openpyxl would otherwise write to at exit."""
+    for worksheet in workbook.worksheets:
+        writer = worksheet._writer  # noqa: SLF001 - no public way to drop it
+        if writer is None:
+            continue
+        try:
+            worksheet.close()
+        finally:
+            writer.cleanup()
+
+
+def _write_sheet(
+    workbook: Workbook,
+    sheet: SheetSpec,
+    taken: set[str],
+    zone: tzinfo,
+    tracker: _Tracker,
+    row_limit: int,
+) -> None:
+    """Write one table, on as many worksheets as the row limit asks."""
+    rows = iter(sheet.rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+    widths = _column_widths(sheet, sample, zone)
+    remaining: Iterator[Sequence[object]] = itertools.chain(sample, rows)
+    name = _valid_name(sheet.name)
+    while True:
+        title = _unique_name(name, taken)
+        taken.add(title.casefold())
+        worksheet = _start_worksheet(workbook, title, sheet, widths)
+        cells = _XlsxCells(worksheet, sheet.kinds, zone)
+        written = 0
+        for row in itertools.islice(remaining, row_limit - 1):
+            worksheet.append(cells.row(row))
+            written += 1
+            tracker.row_written()
+        _finish_worksheet(worksheet, len(sheet.headers), written)
+        if written < row_limit - 1:
+            return
+        following = next(remaining, None)
+        if following is None:
+            return
+        remaining = itertools.chain([following], remaining)
+
+
+def _start_worksheet(
+    workbook: Workbook, title: str, sheet: SheetSpec, widths: list[int]
+) -> WriteOnlyWorksheet:
+    worksheet = workbook.create_sheet(title)
+    for number, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(number)].width = width
+    worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header: list[WriteOnlyCell] = []
+    for text in sheet.headers:
+        cell = WriteOnlyCell(worksheet, _text_value(text))
+        cell.data_type = "s"
+        cell.font = bold
+        header.append(cell)
+    worksheet.append(header)
+    return worksheet
+
+
+def _finish_worksheet(
+    worksheet: WriteOnlyWorksheet, columns: int, rows_written: int
+) -> None:
+    last = f"{get_column_letter(max(columns, 1))}{rows_written + 1}"
+    worksheet.auto_filter.ref = f"A1:{last}"
+
+
+class _XlsxCells:
+    """Turns a row of values into cells of one worksheet.
+
+    Each column gets its own converter. Styled cells are kept per column
+    and number format and reused: the write-only worksheet writes a row
+    out before the next one is built.
+    """
+
+    def __init__(
+        self,
+        worksheet: WriteOnlyWorksheet,
+        kinds: Sequence[ColumnKind],
+        zone: tzinfo,
+    ) -> None:
+        self._worksheet = worksheet
+        self._zone = zone
+        makers = {
+            ColumnKind.TEXT: self._text_column,
+            ColumnKind.INTEGER: self._integer_column,
+            ColumnKind.MONEY: self._money_column,
+            ColumnKind.DATETIME: self._datetime_column,
+            ColumnKind.DATE: self._date_column,
+        }
+        self._converters = [makers[kind]() for kind in kinds]
+
+    def row(self, values: Sequence[object]) -> list[object]:
+        return [
+            convert(value)
+            for convert, value in zip(self._converters, values, strict=True)
+        ]
+
+    def _styled_cell(self, number_format: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self._worksheet)
+        cell.number_format = number_format
+        return cell
+
+    def _text(self, value: object) -> object:
+        if value is None:
+            return None
+        text = value if type(value) is str else str(value)
+        if ILLEGAL_CHARACTERS_RE.search(text) is not None:
+            text = safe_text(text)
+        if not text.startswith(FORMULA_STARTS):
+            return text
+        # Typed as a string, the cell shows the text exactly as it was; an
+        # apostrophe in front would become part of the value in .xlsx.
+        cell = WriteOnlyCell(self._worksheet, text)
+        cell.data_type = "s"
+        return cell
+
+    def _text_column(self) -> Callable[[object], object]:
+        return self._text
+
+    def _integer_column(self) -> Callable[[object], object]:
+        def convert(value: object) -> object:
+            if type(value) is int:
+                return value
+            return self._text(value)
+
+        return convert
+
+    def _money_column(self) -> Callable[[object], object]:
+        cells: dict[str, tuple[WriteOnlyCell, int]] = {}
+
+        def convert(value: object) -> object:
+            if type(value) is not Money:
+                return self._text(value)
+            known = cells.get(value.currency)
+            if known is None:
+                cell = self._styled_cell(money_number_format(value.currency))
+                known = cells[value.currency] = (cell, -decimals(value.currency))
+            cell, exponent = known
+            cell.value = Decimal(value.amount).scaleb(exponent)
+            return cell
+
+        return convert
+
+    def _datetime_column(self) -> Callable[[object], object]:
+        cell = self._styled_cell(_DATETIME_FORMAT)
+        as_date = self._date_column()
+        zone = self._zone
+
+        def convert(value: object) -> object:
+            if not isinstance(value, datetime):
+                return as_date(value)
+            cell.value = _local_naive(value, zone)
+            return cell
+
+        return convert
+
+    def _date_column(self) -> Callable[[object], object]:
+        cell = self._styled_cell(_DATE_FORMAT)
+        as_datetime: list[Callable[[object], object]] = []
+
+        def convert(value: object) -> object:
+            if isinstance(value, datetime):
+                if not as_datetime:
+                    as_datetime.append(self._datetime_column())
+                return as_datetime[0](value)
+            if not isinstance(value, date):
+                return self._text(value)
+            cell.value = value
+            return cell
+
+        return convert
+
+
+def _text_value(value: object) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return safe_text(text)
+
+
+def _local_naive(moment: datetime, zone: tzinfo) -> datetime:
+    """The wall-clock time of ``moment`` in ``zone``, as Excel wants it."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _column_widths(
+    sheet: SheetSpec, sample: list[Sequence[object]], zone: tzinfo
+) -> list[int]:
+    """Widths in characters that fit the header and the first rows."""
+    widths: list[int] = []
+    for index, (header, kind) in enumerate(
+        zip(sheet.headers, sheet.kinds, strict=True)
+    ):
+        longest = max(
+            [len(header), _KIND_WIDTHS.get(kind.value, 0)]
+            + [len(_display_text(row[index], zone)) for row in sample]
+        )
+        widths.append(min(max(longest + 2, MIN_WIDTH_CHARS), MAX_WIDTH_CHARS))
+    return widths
+
+
+def _display_text(value: object, zone: tzinfo) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Money):
+        return format_amount(value.amount, value.currency, with_symbol=False)
+    if isinstance(value, datetime):
+        return _local_naive(value, zone).isoformat(sep=" ")
+    return str(value)
+
+
+# CSV ----------------------------------------------------------------------
+
+
+def _csv_paths(path: Path, sheets: Sequence[SheetSpec]) -> list[Path]:
+    names = safe_sheet_names(sheet.name for sheet in sheets)
+    paths = [path]
+    for name in names[1:]:
+        paths.append(path.with_name(f"{path.stem} - {name}{path.suffix}"))
+    return paths
+
+
+def _write_csv(
+    path: Path, *, sheet: SheetSpec, zone: tzinfo, tracker: _Tracker
+) -> None:
+    """One table as CSV, UTF-8 with a byte order mark so Excel reads Thai."""
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        _write_csv_rows(stream, sheet, zone, tracker)
+
+
+def _write_csv_rows(
+    stream: IO[str], sheet: SheetSpec, zone: tzinfo, tracker: _Tracker
+) -> None:
+    writer = csv.writer(stream)
+    writer.writerow([_csv_text(header) for header in sheet.headers])
+    converters = [_CSV_CONVERTERS[kind] for kind in sheet.kinds]
+    for row in sheet.rows:
+        writer.writerow(
+            [
+                convert(value, zone)
+                for convert, value in zip(converters, row, strict=False)
+            ]
+        )
+        tracker.row_written()
+
+
+def _csv_text(value: object, _zone: tzinfo | None = None) -> str:
+    if value is None:
+        return ""
+    text = _text_value(value)
+    if looks_like_formula(text):
+        return "'" + text
+    return text
+
+
+def _csv_integer(value: object, zone: tzinfo) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _csv_text(value)
+
+
+def _csv_money(value: object, zone: tzinfo) -> str:
+    if isinstance(value, Money):
+        return format_amount(
+            value.amount, value.currency, with_symbol=False, grouping=False
+        )
+    return _csv_text(value)
+
+
+def _csv_datetime(value: object, zone: tzinfo) -> str:
+    if isinstance(value, datetime):
+        return _local_naive(value, zone).isoformat(sep=" ", timespec="seconds")
+    return _csv_date(value, zone)
+
+
+def _csv_date(value: object, zone: tzinfo) -> str:
+    if isinstance(value, datetime):
+        return _csv_datetime(value, zone)
+    if isinstance(value, date):
+        return value.isoformat()
+    return _csv_text(value)
+
+
+_CSV_CONVERTERS: dict[ColumnKind, Callable[[object, tzinfo], str]] = {
+    ColumnKind.TEXT: _csv_text,
+    ColumnKind.INTEGER: _csv_integer,
+    ColumnKind.MONEY: _csv_money,
+    ColumnKind.DATETIME: _csv_datetime,
+    ColumnKind.DATE: _csv_date,
+}

@@ -1,0 +1,238 @@
+"""Table models of the Schedules tab, and a schedule's cadence in words."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from opn_desk.models.schedule_queries import OccurrenceItem, ScheduleItem
+from opn_desk.services.money import format_amount
+from opn_desk.services.schedule_dates import (
+    LAST,
+    CadenceRefused,
+    cadence_from_api,
+)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+_CONTEXT = "SchedulesTableModel"
+
+WEEKDAY_LABELS = (
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Monday"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Tuesday"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Wednesday"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Thursday"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Friday"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Saturday"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Sunday"),
+)
+ORDINAL_LABELS = {
+    1: QT_TRANSLATE_NOOP("SchedulesTableModel", "first"),
+    2: QT_TRANSLATE_NOOP("SchedulesTableModel", "second"),
+    3: QT_TRANSLATE_NOOP("SchedulesTableModel", "third"),
+    4: QT_TRANSLATE_NOOP("SchedulesTableModel", "fourth"),
+    LAST: QT_TRANSLATE_NOOP("SchedulesTableModel", "last"),
+}
+STATUS_LABELS = {
+    "running": QT_TRANSLATE_NOOP("SchedulesTableModel", "Running"),
+    "expiring": QT_TRANSLATE_NOOP("SchedulesTableModel", "Last run ahead"),
+    "expired": QT_TRANSLATE_NOOP("SchedulesTableModel", "Expired"),
+    "deleted": QT_TRANSLATE_NOOP("SchedulesTableModel", "Deleted"),
+    "suspended": QT_TRANSLATE_NOOP("SchedulesTableModel", "Suspended"),
+    "scheduled": QT_TRANSLATE_NOOP("SchedulesTableModel", "Scheduled"),
+    "successful": QT_TRANSLATE_NOOP("SchedulesTableModel", "Successful"),
+    "failed": QT_TRANSLATE_NOOP("SchedulesTableModel", "Failed"),
+    "skipped": QT_TRANSLATE_NOOP("SchedulesTableModel", "Skipped"),
+}
+
+
+def tr(text: object, number: int = -1) -> str:
+    return QCoreApplication.translate(_CONTEXT, str(text), None, number)
+
+
+def status_label(status: str) -> str:
+    label = STATUS_LABELS.get(status)
+    return tr(label) if label else status
+
+
+def weekday_label(weekday: int) -> str:
+    return tr(WEEKDAY_LABELS[weekday])
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return tr("%1 and %2").replace("%1", ", ".join(words[:-1])).replace("%2", words[-1])
+
+
+def cadence_in_words(every: int, period: str, on: dict[str, Any]) -> str:
+    """A whole sentence such as "Every 2 weeks on Monday and Friday."."""
+    try:
+        cadence = cadence_from_api(every, period, on)
+    except CadenceRefused:
+        return tr("An unreadable cadence.")
+    if period == "day":
+        return tr("Every %n day(s).", every)
+    if period == "week":
+        days = _join([weekday_label(d) for d in cadence.weekdays])
+        return tr("Every %n week(s) on %1.", every).replace("%1", days)
+    if cadence.weekday_of_month is not None:
+        ordinal, weekday = cadence.weekday_of_month
+        return (
+            tr("Every %n month(s) on the %1 %2.", every)
+            .replace("%1", tr(ORDINAL_LABELS[ordinal]))
+            .replace("%2", weekday_label(weekday))
+        )
+    days = _join([str(d) for d in cadence.days_of_month])
+    text = tr("Every %n month(s) on day %1.", every).replace("%1", days)
+    if cadence.clamped_days:
+        text += " " + tr("In shorter months, on the last day.")
+    return text
+
+
+def _date_text(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+SCHEDULE_HEADERS = (
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Schedule"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Status"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Cadence"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Amount"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Customer"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Next runs"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Start"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "End"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Description"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Metadata"),
+)
+
+
+class _Model(QAbstractTableModel):
+    headers: tuple[object, ...] = ()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        """Override QAbstractTableModel.rowCount."""
+        return 0 if parent.isValid() else len(self._rows())
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        """Override QAbstractTableModel.columnCount."""
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        """Override QAbstractTableModel.headerData."""
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.headers)
+        ):
+            return tr(self.headers[section])
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Override QAbstractTableModel.data."""
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.cell(index.row(), index.column())
+
+    def _rows(self) -> list[Any]:
+        raise NotImplementedError
+
+    def cell(self, row: int, column: int) -> str:
+        raise NotImplementedError
+
+
+class ScheduleTableModel(_Model):
+    """Schedules from the cache, one a row."""
+
+    headers = SCHEDULE_HEADERS
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[ScheduleItem] = []
+
+    def set_rows(self, rows: list[ScheduleItem]) -> None:
+        self.beginResetModel()
+        self._items = list(rows)
+        self.endResetModel()
+
+    def schedule_at(self, row: int) -> ScheduleItem | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def _rows(self) -> list[Any]:
+        return self._items
+
+    def cell(self, row: int, column: int) -> str:
+        item = self._items[row]
+        cells = (
+            item.id,
+            status_label(item.status),
+            cadence_in_words(item.every, item.period, item.on),
+            format_amount(item.amount, item.currency) if item.currency else "",
+            item.customer_email or item.customer_id,
+            ", ".join(d.isoformat() for d in item.next_runs_on[:3]),
+            _date_text(item.start_on),
+            _date_text(item.end_on),
+            item.description,
+            "; ".join(f"{k}={v}" for k, v in sorted(item.metadata.items())),
+        )
+        return cells[column]
+
+
+OCCURRENCE_HEADERS = (
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Date"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Status"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Charge"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Failure"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Retry on"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Customer"),
+    QT_TRANSLATE_NOOP("SchedulesTableModel", "Schedule"),
+)
+
+
+class OccurrenceTableModel(_Model):
+    """Runs of schedules: one schedule's, or the failed ones of all."""
+
+    headers = OCCURRENCE_HEADERS
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[OccurrenceItem] = []
+
+    def set_rows(self, rows: list[OccurrenceItem]) -> None:
+        self.beginResetModel()
+        self._items = list(rows)
+        self.endResetModel()
+
+    def occurrence_at(self, row: int) -> OccurrenceItem | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def _rows(self) -> list[Any]:
+        return self._items
+
+    def cell(self, row: int, column: int) -> str:
+        item = self._items[row]
+        cells = (
+            _date_text(item.scheduled_on),
+            status_label(item.status),
+            item.charge_id or "",
+            item.message,
+            _date_text(item.retry_on),
+            item.customer_email or item.customer_id,
+            item.schedule_id,
+        )
+        return cells[column]

@@ -1,0 +1,100 @@
+"""``opn-desk report``: a described and a saved report written headless."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import Engine
+
+from opn_desk.__main__ import main
+from opn_desk.models.charges import ChargeRecord
+from opn_desk.models.db import open_engine, session_scope
+from opn_desk.services.profiles import Profile, ProfileBook, save_profiles
+from opn_desk.services.reports import Period, ReportDefinition, save_report
+
+FETCHED_AT = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def charge(
+    charge_id: str, created_at: datetime, amount: int, branch: str
+) -> ChargeRecord:
+    return ChargeRecord(
+        id=charge_id, livemode=False, created_at=created_at, amount=amount,
+        currency="THB", status="successful", payment_method="card",
+        card_brand="Visa", authorized=True, paid=True, capturable=False,
+        refundable=True, captured_amount=amount, refunded_amount=0,
+        charge_metadata={"branch": branch}, raw={}, fetched_at=FETCHED_AT,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def shop_cache(opn_home: Path, tmp_path: Path) -> Engine:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = open_engine(url)
+    with session_scope(engine) as session:
+        session.add(
+            charge("chrg_a", datetime(2026, 1, 5, 3, tzinfo=UTC), 10_050, "สีลม")
+        )
+        session.add(
+            charge("chrg_b", datetime(2026, 1, 6, 3, tzinfo=UTC), 900, "Phuket")
+        )
+        session.add(
+            charge("chrg_c", datetime(2026, 2, 6, 3, tzinfo=UTC), 700, "Phuket")
+        )
+    book = ProfileBook()
+    book.put(Profile(name="Shop", mode="test", database_url=url))
+    save_profiles(book)
+    return engine
+
+
+def test_a_described_report_is_written_as_xlsx(
+    shop_cache: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "january.xlsx"
+
+    code = main([
+        "report", "--period", "month", "--day", "2026-01-20",
+        "--group-by", "metadata:branch", "--output", str(path),
+    ])  # fmt: skip
+
+    assert code == 0
+    workbook = openpyxl.load_workbook(path)
+    rows = [[c.value for c in row] for row in workbook["Summary"].iter_rows(min_row=2)]
+    assert [row[:3] for row in rows] == [
+        ["THB", "Phuket", 1],
+        ["THB", "สีลม", 1],
+        ["THB", "Total", 2],
+    ]
+    assert Decimal(str(rows[2][4])) == Decimal("109.50")
+    assert workbook["Charges"].max_row == 3
+
+
+def test_a_saved_report_is_written_as_csv(shop_cache: Engine, tmp_path: Path) -> None:
+    definition = ReportDefinition(
+        name="Feb", period=Period.MONTH, anchor=date(2026, 2, 1), group_by=("status",)
+    )
+    with session_scope(shop_cache) as session:
+        save_report(session, definition, FETCHED_AT)
+    path = tmp_path / "feb.csv"
+
+    code = main(["report", "--saved", "Feb", "-o", str(path)])
+
+    assert code == 0
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows[1][:5] == ["THB", "successful", "1", "1", "7.00"]
+
+
+def test_an_unknown_saved_report_says_so(
+    shop_cache: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["report", "--saved", "Nope", "-o", str(tmp_path / "x.xlsx")])
+
+    assert code == 2
+    assert "no saved report named 'Nope'" in capsys.readouterr().out
+    assert not (tmp_path / "x.xlsx").exists()

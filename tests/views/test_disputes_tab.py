@@ -1,0 +1,398 @@
+"""The Disputes tab driven as a clerk would: offline review, then submit.
+
+The sandbox serves over loopback HTTP; the cache is a real SQLite file or
+PostgreSQL database; "restarting the app" builds new widgets and a new
+engine over the same database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDropEvent, QImage, QPainter, QPdfWriter
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from opn_desk.models.db import open_engine, session_scope
+from opn_desk.sandbox import SANDBOX_PUBLIC_KEY, SandboxServer
+from opn_desk.services import evidence, stores
+from opn_desk.services.api import OpnClient
+from opn_desk.services.api.disputes import parse_dispute
+from opn_desk.services.disputes import DELIVERY_PROOF, DUPLICATE, WHAT_WAS_SOLD
+from opn_desk.services.profiles import Profile
+from opn_desk.services.sync import AccountSync
+from opn_desk.services.workspace import Workspace
+from opn_desk.views.disputes_tab import DisputesTab
+from opn_desk.views.evidence_form import EvidenceForm
+from opn_desk.views.tasks import TaskRunner
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+ZONE = "Asia/Bangkok"
+NOT_RECEIVED = "goods_or_services_not_provided"
+
+
+def real_png() -> bytes:
+    """A real 40x30 PNG image, drawn by Qt."""
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("teal"))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
+    return bytes(buffer.data().data())
+
+
+def real_pdf(path: Path) -> bytes:
+    """A real one-page PDF with a line of text, written by Qt."""
+    writer = QPdfWriter(str(path))
+    painter = QPainter(writer)
+    painter.drawText(200, 200, "Delivery slip TH123")
+    painter.end()
+    return path.read_bytes()
+
+
+@pytest.fixture
+def runner(qapp: Any) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown(wait=True)
+
+
+@pytest.fixture
+def open_dispute(fresh_sandbox: Any) -> Callable[..., dict[str, Any]]:
+    """Opens a dispute on a new ฿1,000.00 Visa charge with an order id."""
+
+    def make(order_id: str, reason_code: str = NOT_RECEIVED) -> dict[str, Any]:
+        base, key = fresh_sandbox.base_url, fresh_sandbox.secret_key
+        card = {
+            "name": "MALEE DEE",
+            "number": "4242424242424242",
+            "expiration_month": 1,
+            "expiration_year": 2032,
+            "security_code": "999",
+        }
+        token = httpx.post(
+            f"{base}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": card}
+        ).json()["id"]
+        body = {
+            "amount": 100000,
+            "currency": "THB",
+            "card": token,
+            "metadata": {"order_id": order_id},
+        }
+        charge = httpx.post(f"{base}/charges", auth=(key, ""), json=body).json()
+        dispute: dict[str, Any] = fresh_sandbox.open_dispute(charge["id"], reason_code)
+        return dispute
+
+    return make
+
+
+_OPENED_ENGINES: list[Engine] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    """Every engine a test opened is disposed of, even when the test fails."""
+    yield
+    while _OPENED_ENGINES:
+        _OPENED_ENGINES.pop().dispose()
+
+
+def synced_workspace(cache_url: str, base_url: str, secret_key: str) -> Workspace:
+    engine = open_engine(cache_url)
+    _OPENED_ENGINES.append(engine)
+    profile = Profile(name="Shop", mode="test", clerk="Malee", timezone=ZONE)
+    return Workspace(profile, engine, base_url, secret_key)
+
+
+def sync(workspace: Workspace) -> None:
+    with workspace.client() as client:
+        AccountSync(client, workspace.engine).run()
+
+
+def cache_disputes(workspace: Workspace) -> None:
+    """Cache every dispute and its charge only: quicker than a whole sync."""
+    at = datetime.now(UTC)
+    with workspace.client() as client:
+        disputes = list(client.iter_path("/disputes", parse_dispute))
+        charges = [client.get_charge(d.charge_id) for d in disputes if d.charge_id]
+        with session_scope(workspace.engine) as session:
+            stores.store_charges(session, charges, at)
+            stores.store_disputes(session, disputes, at)
+
+
+@pytest.fixture
+def workspace(fresh_sandbox: Any, tmp_path: Path) -> Iterator[Workspace]:
+    """A SQLite cache of the sandbox's disputes and their charges."""
+    url = f"sqlite:///{tmp_path / 'cache.db'}"
+    opened = synced_workspace(url, fresh_sandbox.base_url, fresh_sandbox.secret_key)
+    yield opened
+
+
+def new_tab(qtbot: QtBot, runner: TaskRunner, workspace: Workspace) -> DisputesTab:
+    tab = DisputesTab(runner, ZONE)
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(tab.counts_changed, timeout=10_000):
+        tab.set_workspace(workspace)
+    return tab
+
+
+def open_case(qtbot: QtBot, tab: DisputesTab, term: str) -> EvidenceForm:
+    tab.search_edit.setText(term)
+    qtbot.keyClick(tab.search_edit, Qt.Key.Key_Return)  # type: ignore[no-untyped-call]
+    form = tab.form
+    qtbot.waitUntil(lambda: form.draft is not None, timeout=10_000)
+    return form
+
+
+def shown_ids(tab: DisputesTab) -> list[str]:
+    rows = (tab.model.row_at(i) for i in range(tab.model.rowCount()))
+    return [row.id for row in rows if row is not None]
+
+
+def drop_files(form: EvidenceForm, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    form.dropEvent(event)
+
+
+def refused_sentence(qtbot: QtBot, form: EvidenceForm, path: Path) -> str:
+    with qtbot.waitSignal(form.file_refused, timeout=10_000) as refused:
+        form.add_paths([path])
+    sentence: str = refused.args[0]
+    return sentence
+
+
+def answer_yes(qtbot: QtBot, form: EvidenceForm) -> QMessageBox:
+    qtbot.waitUntil(lambda: form.confirmation is not None, timeout=10_000)
+    box = form.confirmation
+    assert box is not None
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    return box
+
+
+def sandbox_dispute(state: Any, dispute_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        d for d in state.objects("dispute") if d["id"] == dispute_id
+    )
+    return found
+
+
+def test_full_offline_review_then_submit(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    fresh_sandbox: Any,
+    open_dispute: Callable[..., dict[str, Any]],
+    cache_url: str,
+    tmp_path: Path,
+) -> None:
+    case = open_dispute("TH-0042")
+    other = open_dispute("TH-0043", "duplicate_processing")
+    workspace = synced_workspace(
+        cache_url, fresh_sandbox.base_url, fresh_sandbox.secret_key
+    )
+    sync(workspace)
+    fresh_sandbox.stop()  # the network is cut from here on
+
+    tab = new_tab(qtbot, runner, workspace)
+    tab.status_combo.setCurrentIndex(tab.status_combo.findData("open"))
+    tab.reason_combo.setCurrentIndex(tab.reason_combo.findData("duplicate_processing"))
+    assert other["id"] in shown_ids(tab)
+    assert case["id"] not in shown_ids(tab)
+    tab.due_spin.setValue(3)  # opened just now: due in 7 days
+    assert other["id"] not in shown_ids(tab)
+
+    form = open_case(qtbot, tab, "th-0042")  # filtered out: filters clear
+    assert form.dispute is not None and form.dispute.id == case["id"]
+    assert tab.status_combo.currentData() is None
+    assert "order never arrived" in form.facts.text()
+    assert "customer communication" in form.missing_label.text()
+
+    with qtbot.waitSignal(form.draft_saved, timeout=10_000):
+        form.answer_edits[WHAT_WAS_SOLD].setPlainText("A rice cooker, 2 Dec")
+        form.answer_edits[DELIVERY_PROOF].setPlainText("Kerry TH123, signed")
+    real_pdf(tmp_path / "slip.pdf")
+    png = real_png()
+    (tmp_path / "photo.png").write_bytes(png)
+    form.proves_combo.setCurrentIndex(form.proves_combo.findData(DELIVERY_PROOF))
+    form.add_paths([tmp_path / "slip.pdf"])
+    qtbot.waitUntil(lambda: form.files_list.count() == 1, timeout=10_000)
+    form.proves_combo.setCurrentIndex(0)
+    drop_files(form, [tmp_path / "photo.png"])
+    qtbot.waitUntil(lambda: form.files_list.count() == 2, timeout=10_000)
+    assert "a document for delivery proof" not in form.missing_label.text()
+    form.files_list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: form.preview.shown_type == "image/png", timeout=10_000)
+    form.files_list.setCurrentRow(0)
+    pdf_shown = "application/pdf"
+    qtbot.waitUntil(lambda: form.preview.shown_type == pdf_shown, timeout=10_000)
+    with qtbot.waitSignal(form.draft_saved, timeout=10_000):
+        form.ready_button.click()
+
+    # Restart: new engine, new widgets, the same database.
+    tab.close()
+    workspace.engine.dispose()  # the app quits
+    online = SandboxServer(fresh_sandbox.state, host="127.0.0.1", port=0)
+    restarted = synced_workspace(cache_url, online.base_url, online.secret_key)
+    tab = new_tab(qtbot, runner, restarted)
+    form = open_case(qtbot, tab, case["id"])
+    assert form.draft is not None
+    assert form.draft.state == "ready_for_review"
+    assert form.answer_edits[DELIVERY_PROOF].toPlainText() == "Kerry TH123, signed"
+    kept = form.draft.files
+    assert [f.filename for f in kept] == ["slip.pdf", "photo.png"]
+    assert evidence.file_bytes(restarted.engine, kept[1].id) == png
+    assert kept[0].question == DELIVERY_PROOF
+
+    with online:  # the network is back
+        form.submit_button.click()
+        box = answer_yes(qtbot, form)
+        assert "slip.pdf" in box.text() and "photo.png" in box.text()
+        assert "A rice cooker, 2 Dec" in box.informativeText()
+        with qtbot.waitSignal(form.settled, timeout=20_000):
+            box.button(QMessageBox.StandardButton.Yes).click()
+        qtbot.waitUntil(
+            lambda: form.dispute is not None and form.dispute.status == "pending",
+            timeout=10_000,
+        )
+
+        held = sandbox_dispute(online.state, case["id"])
+        names = [d["filename"] for d in held["documents"]["data"]]
+        assert sorted(n.split("-", 1)[1] for n in names) == ["photo.png", "slip.pdf"]
+        assert held["message"] == (
+            "What was sold:\nA rice cooker, 2 Dec\n\n"
+            "Proof of delivery:\nKerry TH123, signed"
+        )
+        assert held["status"] == "pending"
+        assert "Sent to Opn: 2 documents" in form.message.text()
+        assert form.dispute is not None
+        assert sorted(form.dispute.document_names) == sorted(names)
+        assert not form.submit_button.isEnabled()
+
+
+def test_each_refused_file_gets_its_sentence_and_nothing_is_kept(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    fresh_sandbox: Any,
+    open_dispute: Callable[..., dict[str, Any]],
+    workspace: Workspace,
+    tmp_path: Path,
+) -> None:
+    case = open_dispute("TH-0050", "duplicate_processing")
+    cache_disputes(workspace)
+    tab = new_tab(qtbot, runner, workspace)
+    form = open_case(qtbot, tab, case["id"])
+    form.proves_combo.setCurrentIndex(form.proves_combo.findData(DUPLICATE))
+    files = {
+        "empty.pdf": b"",
+        "big.pdf": b"%PDF-" + bytes(10_000_000 - 4),
+        "invoice.pdf": b"MZ\x90\x00\x03\x00\x00\x00" + bytes(64),
+        "receipt.gif": b"GIF89a\x01\x00\x01\x00" + bytes(16),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+
+    sentences = {name: refused_sentence(qtbot, form, tmp_path / name) for name in files}
+
+    assert sentences["empty.pdf"].startswith("empty.pdf is empty.")
+    assert "10,000,001 bytes" in sentences["big.pdf"]
+    assert "at most 10 MB" in sentences["big.pdf"]
+    assert "is a program, not a document" in sentences["invoice.pdf"]
+    assert "image type Opn does not take" in sentences["receipt.gif"]
+    assert form.files_list.count() == 0
+    assert evidence.load_draft(workspace.engine, case["id"]).files == ()
+    assert sandbox_dispute(fresh_sandbox.state, case["id"])["documents"]["data"] == []
+
+
+def test_a_dispute_closed_since_the_sync_is_refused_and_nothing_sent(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    fresh_sandbox: Any,
+    open_dispute: Callable[..., dict[str, Any]],
+    workspace: Workspace,
+    tmp_path: Path,
+) -> None:
+    case = open_dispute("TH-0060")
+    cache_disputes(workspace)
+    tab = new_tab(qtbot, runner, workspace)
+    form = open_case(qtbot, tab, case["id"])
+    (tmp_path / "slip.pdf").write_bytes(PDF)
+    form.add_paths([tmp_path / "slip.pdf"])
+    qtbot.waitUntil(lambda: form.files_list.count() == 1, timeout=10_000)
+    form.answer_edits[WHAT_WAS_SOLD].setPlainText("A rice cooker")
+    fresh_sandbox.resolve_dispute(case["id"], "lost")  # the bank decided
+
+    form.submit_button.click()
+    box = answer_yes(qtbot, form)
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: "only while a dispute is open" in form.message.text())
+
+    held = sandbox_dispute(fresh_sandbox.state, case["id"])
+    assert held["documents"]["data"] == [] and held["message"] is None
+    assert "is now Lost" in form.message.text()
+
+
+def test_accept_asks_for_a_reason_and_confirmation(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    fresh_sandbox: Any,
+    open_dispute: Callable[..., dict[str, Any]],
+    workspace: Workspace,
+) -> None:
+    case = open_dispute("TH-0070")
+    cache_disputes(workspace)
+    tab = new_tab(qtbot, runner, workspace)
+    form = open_case(qtbot, tab, case["id"])
+
+    form.accept_button.click()
+    assert form.confirmation is None
+    assert "Say why you accept" in form.message.text()
+    form.accept_reason_edit.setText("The parcel was lost by the carrier")
+    form.accept_button.click()
+    box = answer_yes(qtbot, form)
+    assert "The parcel was lost by the carrier" in box.text()
+    with qtbot.waitSignal(tab.counts_changed, timeout=20_000) as counted:
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    assert sandbox_dispute(fresh_sandbox.state, case["id"])["status"] == "lost"
+    assert counted.args[0]["lost"] >= 1
+    qtbot.waitUntil(lambda: form.dispute is not None and form.dispute.status == "lost")
+
+
+def test_counts_per_status_and_the_deadline_policy(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    fresh_sandbox: Any,
+    open_dispute: Callable[..., dict[str, Any]],
+    workspace: Workspace,
+) -> None:
+    case = open_dispute("TH-0080")
+    cache_disputes(workspace)
+    with OpnClient(fresh_sandbox.secret_key, base_url=fresh_sandbox.base_url) as api:
+        statuses = [d.status for d in api.list_disputes(limit=100).data]
+    tab = DisputesTab(runner, ZONE)
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(tab.counts_changed, timeout=10_000) as counted:
+        tab.set_workspace(workspace)
+
+    assert counted.args[0] == {s: statuses.count(s) for s in counted.args[0]}
+    row = tab.model.row_of(case["id"])
+    assert row is not None
+    text = tab.model.index(row, 0).data()
+    assert "6 d 23 h left" in text
+    tab.set_deadline_days(1)
+    one_day = tab.model.index(row, 0).data()
+    assert "(23 h " in one_day and " d " not in one_day
