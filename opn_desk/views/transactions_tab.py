@@ -80,7 +80,9 @@ class TransactionsTab(QWidget):
         self.table.setObjectName("transactionsTable")
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows can be picked, for a bulk refund; the detail pane
+        # shows the current one.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
@@ -142,7 +144,7 @@ class TransactionsTab(QWidget):
     # Public
 
     def selected_charge(self) -> ChargeListItem | None:
-        """The charge of the selected row, when its page is loaded."""
+        """The charge of the first selected row, when its page is loaded."""
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
@@ -176,11 +178,14 @@ class TransactionsTab(QWidget):
 
     def _selection_changed(self, *_args: QItemSelection) -> None:
         engine = self.model.engine
-        rows = self.table.selectionModel().selectedRows()
+        selection = self.table.selectionModel()
+        rows = selection.selectedRows()
         if engine is None or not rows:
             self.detail_pane.clear()
             return
-        charge_id = self.model.index(rows[0].row(), CHARGE).data()
+        current = selection.currentIndex()
+        row = current.row() if selection.isRowSelected(current.row()) else rows[0].row()
+        charge_id = self.model.index(row, CHARGE).data()
         if charge_id:
             self.detail_pane.show_charge(engine, str(charge_id))
 
