@@ -88,20 +88,20 @@ class TaskRunner(QObject):
     ) -> Future[T]:
         _assert_gui_thread()
         future = executor.submit(work)
+        # The callbacks (and the widget they belong to) are handed over on
+        # the GUI thread and dropped there: the worker thread only ever lets
+        # go of an empty holder, so no widget is destroyed off the GUI thread.
+        holder: list[Any] = [on_success, on_failure, context]
 
         def finished(done: Future[T]) -> None:
-            self.post(lambda: self._report(done, on_success, on_failure, context))
+            self.post(lambda: self._report(done, holder))
 
         future.add_done_callback(finished)
         return future
 
-    def _report(
-        self,
-        done: Future[Any],
-        on_success: SuccessCallback | None,
-        on_failure: FailureCallback | None,
-        context: QObject | None,
-    ) -> None:
+    def _report(self, done: Future[Any], holder: list[Any]) -> None:
+        on_success, on_failure, context = holder
+        holder.clear()
         if done.cancelled():
             return
         if context is not None and not shiboken6.isValid(context):
