@@ -10,8 +10,8 @@ Then it times, through the app's own query code (``charge_page`` and
 ``count_charges``, each in its own session as the table model does), the
 first 200-row page and the row count for typical filters, metadata
 filters, id lookups and word searches, and page loads at ten positions
-across the whole cache (a jump, then the page after it). Each figure is the median of several runs on a
-warm cache.
+across the whole cache (a jump, then the page after it). Each figure is
+the median of several runs on a warm cache.
 
 Usage: .venv/bin/python bench/query.py [--charges 1000000] [--runs 5]
 """
@@ -492,29 +492,77 @@ def cases(samples: dict[str, str]) -> list[Case]:
     last_month = {"created_from": today - timedelta(days=30), "created_to": today}
     return [
         Case("no filter, newest first", ChargeFilter()),
-        Case("no filter, biggest amount first", ChargeFilter(), ChargeOrder.AMOUNT_HIGH_FIRST),
+        Case(
+            "no filter, biggest amount first",
+            ChargeFilter(),
+            ChargeOrder.AMOUNT_HIGH_FIRST,
+        ),
         Case("successful THB", ChargeFilter(statuses=("successful",), currency="THB")),
-        Case("PromptPay, last 30 days", ChargeFilter(payment_methods=("promptpay",), **last_month)),
-        Case("card JCB in JPY, ¥1,000-¥5,000", ChargeFilter(payment_methods=("card",), card_brands=("JCB",), currency="JPY", amount_min=1000, amount_max=5000)),
-        Case("failed cards in 2025", ChargeFilter(statuses=("failed",), payment_methods=("card",), created_from=date(2025, 1, 1), created_to=date(2025, 12, 31))),
+        Case(
+            "PromptPay, last 30 days",
+            ChargeFilter(payment_methods=("promptpay",), **last_month),
+        ),
+        Case(
+            "card JCB in JPY, ¥1,000-¥5,000",
+            ChargeFilter(
+                payment_methods=("card",),
+                card_brands=("JCB",),
+                currency="JPY",
+                amount_min=1000,
+                amount_max=5000,
+            ),
+        ),
+        Case(
+            "failed cards in 2025",
+            ChargeFilter(
+                statuses=("failed",),
+                payment_methods=("card",),
+                created_from=date(2025, 1, 1),
+                created_to=date(2025, 12, 31),
+            ),
+        ),
         Case("partly refunded", ChargeFilter(refund_state=RefundState.PARTLY_REFUNDED)),
         Case("disputed", ChargeFilter(disputed=True)),
-        Case("THB ฿1,000-฿2,000, one day", ChargeFilter(currency="THB", amount_min=100_000, amount_max=200_000, created_from=today, created_to=today)),
-        Case("metadata branch = สาขาเซ็นทรัลเวิลด์", ChargeFilter(metadata=(("branch", "สาขาเซ็นทรัลเวิลด์"),))),
-        Case("metadata campaign = 11.11, successful", ChargeFilter(statuses=("successful",), metadata=(("campaign", "11.11"),))),
-        Case("metadata order_id (one charge)", ChargeFilter(metadata=(("order_id", samples["order_id"]),))),
+        Case(
+            "THB ฿1,000-฿2,000, one day",
+            ChargeFilter(
+                currency="THB",
+                amount_min=100_000,
+                amount_max=200_000,
+                created_from=today,
+                created_to=today,
+            ),
+        ),
+        Case(
+            "metadata branch = สาขาเซ็นทรัลเวิลด์",
+            ChargeFilter(metadata=(("branch", "สาขาเซ็นทรัลเวิลด์"),)),
+        ),
+        Case(
+            "metadata campaign = 11.11, successful",
+            ChargeFilter(statuses=("successful",), metadata=(("campaign", "11.11"),)),
+        ),
+        Case(
+            "metadata order_id (one charge)",
+            ChargeFilter(metadata=(("order_id", samples["order_id"]),)),
+        ),
         Case("search charge id", ChargeFilter(text=samples["charge"])),
         Case("search refund id", ChargeFilter(text=samples["refund"])),
         Case("search dispute id", ChargeFilter(text=samples["dispute"])),
         Case("search transaction id", ChargeFilter(text=samples["transaction"])),
-        Case("search refund transaction id", ChargeFilter(text=samples["refund_transaction"])),
+        Case(
+            "search refund transaction id",
+            ChargeFilter(text=samples["refund_transaction"]),
+        ),
         Case("search order id", ChargeFilter(text=samples["order_id"])),
         Case("search rare Thai word ผ้าขาวม้า", ChargeFilter(text="ผ้าขาวม้า")),
         Case("search common Thai word ไทย", ChargeFilter(text="ไทย")),
-        Case("search common Thai word กาแฟ, successful", ChargeFilter(text="กาแฟ", statuses=("successful",))),
+        Case(
+            "search common Thai word กาแฟ, successful",
+            ChargeFilter(text="กาแฟ", statuses=("successful",)),
+        ),
         Case("search English words teak tray", ChargeFilter(text="teak tray")),
         Case("search two letters ชา", ChargeFilter(text="ชา")),
-    ]  # fmt: skip
+    ]
 
 
 def run_cases(engine: Engine, all_cases: list[Case], runs: int) -> float:
