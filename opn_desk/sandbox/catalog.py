@@ -109,7 +109,7 @@ SOURCE_TYPES: tuple[tuple[str, int, str], ...] = (
     ("truemoney", 50, "redirect"),
     ("rabbit_linepay", 30, "redirect"),
     ("alipay", 15, "redirect"),
-    ("wechat_pay", 15, "offline"),
+    ("wechat_pay", 15, "app_redirect"),  # as recorded
     ("installment_kbank", 20, "redirect"),
     ("installment_bay", 10, "redirect"),
 )

@@ -203,8 +203,11 @@ def _clear_actions(charge: Charge) -> None:
         charge[flag] = False
 
 
-def await_payer(charge: Charge, expires_at: datetime, authorize_uri: str) -> None:
-    """Pending, waiting for the payer on an offsite page or a QR code."""
+def await_payer(
+    charge: Charge, expires_at: datetime, authorize_uri: str | None
+) -> None:
+    """Pending, waiting for the payer on an offsite page (``authorize_uri``)
+    or at a till or a QR code (offline flows: no ``authorize_uri``)."""
     _clear_actions(charge)
     charge["status"] = "pending"
     charge["expires_at"] = iso(expires_at)
@@ -258,6 +261,7 @@ def succeed(
         net=net,
         funding_amount=funding_amount(captured, charge["currency"]),
     )
+    _close_window(charge)
     _clear_actions(charge)
     refresh_refund_flags(charge, refund_support, max_refunds, voidable=voidable)
 
@@ -273,6 +277,20 @@ def fail(charge: Charge, failure_code: str) -> None:
         failure_message=FAILURE_MESSAGES.get(failure_code, failure_code),
         transaction=None,
     )
+    if paid_by_card(charge):
+        _close_window(charge)
+        charge["expired"] = charge["expires_at"] is not None
+
+
+def _close_window(charge: Charge) -> None:
+    """A final charge shows its window's end as ``expired_at``.
+
+    The recordings do this for every paid charge and every declined card
+    charge (a declined one also has ``expired: true``), although the window
+    has not ended yet: the value is the lapse time, not when it ended.
+    """
+    if charge["expires_at"] is not None:
+        charge["expired_at"] = charge["expires_at"]
 
 
 def reverse(charge: Charge, at: datetime) -> None:
@@ -420,6 +438,12 @@ def attach_dispute(charge: Charge, dispute: dict[str, Any]) -> None:
     _clear_actions(charge)
 
 
+def paid_by_card(charge: Charge) -> bool:
+    """A card charge: not a source's, even one that shows the payer's card
+    (an installment)."""
+    return charge["card"] is not None and charge.get("source") is None
+
+
 def refresh_refund_flags(
     charge: Charge,
     refund_support: str,
@@ -447,7 +471,7 @@ def refresh_refund_flags(
     )
     charge["refundable"] = refundable
     charge["partially_refundable"] = refundable and refund_support == PARTIAL
-    charge["disputable"] = charge["card"] is not None and remaining > 0
+    charge["disputable"] = paid_by_card(charge) and remaining > 0
     charge["can_perform_void"] = refundable and voidable
 
 

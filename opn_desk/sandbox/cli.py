@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import signal
 import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from opn_desk.sandbox.config import SandboxConfig
 from opn_desk.sandbox.control import HELP as CONTROL_HELP
 from opn_desk.sandbox.server import SANDBOX_PUBLIC_KEY, SandboxServer, is_loopback
 from opn_desk.sandbox.state import SandboxState
@@ -29,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
             "on the same port. The first line on stdout is "
             "'listening on http://HOST:PORT'."
         ),
-        epilog=CONTROL_HELP,
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -74,6 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
         "instead of seeding (repeatable)",
     )
     return parser
+
+
+def _epilog() -> str:
+    settings = ", ".join(field.name for field in dataclasses.fields(SandboxConfig))
+    lines = textwrap.wrap(settings, width=74)
+    keys = (
+        "keys: the secret key is printed at start (test mode, sandbox only); "
+        f"the public key {SANDBOX_PUBLIC_KEY} reaches POST /tokens, "
+        "GET /tokens/ID, POST /sources and GET /capability only."
+    )
+    return "\n".join(
+        [
+            CONTROL_HELP,
+            "settings (GET/PATCH /__sandbox/config):",
+            *(f"  {line}" for line in lines),
+            "",
+            *textwrap.wrap(keys, width=78),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

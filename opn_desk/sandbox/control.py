@@ -27,7 +27,9 @@ control interface (same secret key as the API; JSON or form bodies):
   GET    /__sandbox/clock    the sandbox time and its offset
   POST   /__sandbox/clock    advance_s=SECONDS or now=ISO-DATETIME: move the
                              clock forward and run what falls due on the way
-                             (authorization lapse, source expiry, settlement)
+                             (authorization lapse, source expiry, settlement,
+                             refund window, schedule runs and retries,
+                             dispute deadlines)
   GET    /__sandbox/faults   the active fault rules
   POST   /__sandbox/faults   add a rule: kind=latency|server_error|rate_limit|
                              drop_before|drop_after|slow_body, and optional
@@ -36,7 +38,8 @@ control interface (same secret key as the API; JSON or form bodies):
                              chunk_bytes
   DELETE /__sandbox/faults   remove every rule (/__sandbox/faults/ID: one)
   POST   /__sandbox/save     write the data file now
-  GET    /__sandbox/config   the behaviour settings (see the sandbox README)
+  GET    /__sandbox/config   the behaviour settings (names below; what each
+                             does and why its default: the sandbox README)
   PATCH  /__sandbox/config   change settings: a JSON object of name: value
   POST   /__sandbox/disputes  charge=ID and optional reason_code: the
                              issuer disputes a paid card charge

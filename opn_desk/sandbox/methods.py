@@ -39,11 +39,16 @@ _BRAND_PREFIXES = (
     ("4", "Visa"),
 )
 
-# source type -> flow; every one of these takes THB only.
+# source type -> flow; THB only unless SOURCE_TYPE_CURRENCIES says otherwise.
 SOURCE_FLOWS: dict[str, str] = {
     "promptpay": "offline",
-    "wechat_pay": "offline",
+    "paynow": "offline",
+    "wechat_pay": "app_redirect",  # as recorded
     "bill_payment_tesco_lotus": "offline",
+    "bill_payment_papaya": "offline",
+    "barcode_alipay": "offline",
+    "barcode_wechat": "offline",
+    "barcode_omise": "offline",
     "mobile_banking_scb": "app_redirect",
     "mobile_banking_kbank": "app_redirect",
     "mobile_banking_bbl": "app_redirect",
@@ -51,6 +56,11 @@ SOURCE_FLOWS: dict[str, str] = {
     "mobile_banking_ktb": "app_redirect",
     "internet_banking_bay": "redirect",
     "internet_banking_bbl": "redirect",
+    "internet_banking_scb": "redirect",
+    "internet_banking_oms": "redirect",
+    "fpx": "redirect",
+    "points_citi": "redirect",
+    "omise": "redirect",
     "truemoney": "redirect",
     "truemoney_jumpapp": "app_redirect",
     "rabbit_linepay": "redirect",
@@ -65,8 +75,48 @@ SOURCE_FLOWS: dict[str, str] = {
     "installment_scb": "redirect",
     "installment_ttb": "redirect",
     "installment_uob": "redirect",
+    "installment_wlb_first_choice": "redirect",
 }
 SOURCE_CURRENCIES = ("THB",)
+SOURCE_TYPE_CURRENCIES: dict[str, tuple[str, ...]] = {
+    "paynow": ("SGD",),
+    "fpx": ("THB", "MYR"),
+}
+# Fields a source of the type cannot do without (the payer's bank for FPX,
+# the code scanned from the payer's app at the till for barcode payments).
+SOURCE_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "fpx": ("bank",),
+    "barcode_alipay": ("barcode",),
+    "barcode_wechat": ("barcode",),
+    "barcode_omise": ("barcode",),
+}
+# QR payments answered with a scannable code; bill payments with references.
+QR_SOURCE_TYPES = ("promptpay", "paynow")
+BILL_PAYMENT_PREFIX = "bill_payment_"
+INSTALLMENT_TERMS = (3, 4, 6, 9, 10)
+# Per type where the recorded capability differs from INSTALLMENT_TERMS.
+INSTALLMENT_TYPE_TERMS: dict[str, tuple[int, ...]] = {
+    "installment_bbl": (4, 6, 8, 10),
+    "installment_kbank": (3, 6, 10),
+    "installment_ktc": (3, 4, 5, 6, 7, 8, 9, 10),
+    "installment_ttb": (3, 4, 6, 10),
+    "installment_uob": (3, 4, 6, 10),
+    "installment_wlb_first_choice": (3, 4, 6, 9, 10, 12, 18, 24, 36),
+}
+# First Choice also lends: its loan terms (recorded capability).
+LOAN_INSTALLMENT_TERMS: dict[str, tuple[int, ...]] = {
+    "installment_wlb_first_choice": (3, 4, 6, 9, 10, 12, 18, 24),
+}
+
+
+def source_currencies(source_type: str) -> tuple[str, ...]:
+    """The currencies a source of ``source_type`` takes."""
+    return SOURCE_TYPE_CURRENCIES.get(source_type, SOURCE_CURRENCIES)
+
+
+def installment_terms(source_type: str) -> tuple[int, ...]:
+    """The terms (months) an installment source type offers."""
+    return INSTALLMENT_TYPE_TERMS.get(source_type, INSTALLMENT_TERMS)
 
 
 def luhn_valid(number: str) -> bool:
@@ -123,7 +173,7 @@ def new_card(
         "bank": "",
         "brand": brand_of(number),
         "fingerprint": base64.b64encode(digest).decode("ascii"),
-        "first_digits": None,
+        "first_digits": number[:6],
         "last_digits": number[-4:],
         "name": str(fields.get("name") or ""),
         "expiration_month": int(fields["expiration_month"]),

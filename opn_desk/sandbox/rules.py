@@ -61,7 +61,7 @@ def refund_window_ends_at(charge: dict[str, Any], config: SandboxConfig) -> date
 
 def voidable(charge: dict[str, Any], config: SandboxConfig, now: datetime) -> bool:
     """A refund now would be a void: a card charge not yet settled."""
-    if charge.get("card") is None or not charge.get("paid_at"):
+    if not ch.paid_by_card(charge) or not charge.get("paid_at"):
         return False
     return now < settles_at(parse_iso(charge["paid_at"]), config)
 

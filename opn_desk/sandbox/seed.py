@@ -19,6 +19,7 @@ from opn_desk.sandbox import catalog, rules
 from opn_desk.sandbox import charges as ch
 from opn_desk.sandbox.config import SandboxConfig
 from opn_desk.sandbox.ids import new_id
+from opn_desk.sandbox.payer_details import add_payer_details
 from opn_desk.sandbox.resources import ledger, payments
 from opn_desk.sandbox.resources.customers import attach_card, new_customer
 from opn_desk.sandbox.resources.refunds import refund_debit
@@ -382,9 +383,14 @@ class _Seeder:
         )
         if order["online"]:
             charge["return_uri"] = self._return_uri(order["order_id"])
-        uri = f"https://pay.omise.co/payments/{new_id('pay2', rng)}/authorize"
+        uri: str | None = (
+            f"https://pay.omise.co/payments/{new_id('pay2', rng)}/authorize"
+        )
+        if flow == "offline":  # the payer scans a code or pays at a till
+            uri = None
         expires_at = created_at + SOURCE_WINDOW
         ch.await_payer(charge, expires_at, uri)
+        add_payer_details(charge, created_at)
         self._event(created_at, "charge.create", charge_id, _snapshot(charge))
         scenario = forced[1] if forced else self._source_scenario(created_at)
         self._source_outcome(charge, created_at, scenario)

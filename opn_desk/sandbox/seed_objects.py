@@ -11,6 +11,16 @@ from opn_desk.sandbox import catalog
 from opn_desk.sandbox.ids import new_id
 from opn_desk.sandbox.times import iso
 
+# A brand's test-card prefix (REFERENCE.md section 2.9), as a card's first
+# digits: the seed draws no card numbers.
+FIRST_DIGITS = {
+    "Visa": "424242",
+    "MasterCard": "555555",
+    "JCB": "353011",
+    "American Express": "377138",
+    "UnionPay": "625094",
+}
+
 
 def seeded_card(
     rng: random.Random, at: datetime, customer_id: str | None
@@ -41,7 +51,7 @@ def seeded_card(
         "bank": rng.choice(catalog.CARD_BANKS),
         "brand": brand,
         "fingerprint": fingerprint,
-        "first_digits": None,
+        "first_digits": FIRST_DIGITS.get(brand),
         "last_digits": f"{rng.randrange(10000):04d}",
         "name": name,
         "expiration_month": rng.randint(1, 12),

@@ -28,6 +28,7 @@ from opn_desk.sandbox import resources
 from opn_desk.sandbox.autosave import AutoSaver
 from opn_desk.sandbox.control import PREFIX, Control
 from opn_desk.sandbox.errors import ApiError
+from opn_desk.sandbox.expand import expand_answer, wants_expansion
 from opn_desk.sandbox.faults import DROP_BEFORE, FaultBook, FaultPlan, error_for
 from opn_desk.sandbox.router import PUBLIC, SECRET, Reply, Request, Router
 from opn_desk.sandbox.state import SandboxState
@@ -66,6 +67,8 @@ class SandboxApi:
             with self.state.lock:
                 self.state.catch_up()
                 result = route.endpoint(self.state, request)
+                if isinstance(result, bytes) and _expands(request):
+                    result = expand_answer(self.state, result)
         except ApiError as exc:
             return Reply(exc.body(), exc.status)
         except Exception:
@@ -73,6 +76,10 @@ class SandboxApi:
             error = ApiError(500, "internal_server_error", "internal server error")
             return Reply(error.body(), 500)
         return result if isinstance(result, Reply) else Reply(result)
+
+
+def _expands(request: Request) -> bool:
+    return request.method == "GET" and wants_expansion(request.list_params())
 
 
 def _is_control(path: str) -> bool:
@@ -120,6 +127,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._handle()
 
     def do_DELETE(self) -> None:  # noqa: N802
+        self._handle()
+
+    def do_PUT(self) -> None:  # noqa: N802
+        # The API takes no PUT; answered with its error object, not HTML.
         self._handle()
 
     def _handle(self) -> None:

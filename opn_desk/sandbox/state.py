@@ -221,6 +221,12 @@ class SandboxState:
             self.revision += 1
         return data
 
+    def remove(self, kind: str, object_id: str) -> None:
+        """Forget an object: it is 404 and left out of lists from now on."""
+        with self.lock:
+            self.store.remove(kind, object_id)
+            self.revision += 1
+
     def record(
         self, key: str, kind: str, object_id: str, data: bytes | None = None
     ) -> str:

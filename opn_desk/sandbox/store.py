@@ -71,6 +71,15 @@ class ObjectStore:
                 table.index.append(entry)
         table.objects[object_id] = data
 
+    def remove(self, kind: str, object_id: str) -> None:
+        """Forget an object (a deleted customer); unknown ids are ignored."""
+        table = self._tables.get(kind)
+        entry = table.entries.pop(object_id, None) if table is not None else None
+        if table is None or entry is None:
+            return
+        table.index.remove(entry)
+        del table.objects[object_id]
+
     def page(self, kind: str, query: ListQuery) -> tuple[int, list[bytes]]:
         """(total in the window, encoded objects of the page)."""
         table = self.table(kind)

@@ -304,7 +304,8 @@ def test_pending_source_charge_expires_on_the_clock(
     expired = api.get(f"/charges/{created['id']}").json()
     events = api.get(f"/charges/{created['id']}/events").json()["data"]
 
-    assert created["status"] == "pending" and created["authorize_uri"]
+    assert created["status"] == "pending" and created["authorize_uri"] is None
+    assert created["source"]["scannable_code"]["type"] == "qr"
     assert expired["status"] == "expired" and expired["expired"]
     assert expired["expired_at"] == created["expires_at"]
     assert expired["source"]["charge_status"] == "expired"

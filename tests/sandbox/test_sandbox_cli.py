@@ -111,3 +111,8 @@ def test_cli_help_describes_every_option(capsys: pytest.CaptureFixture[str]) -> 
         assert path in help_text
     for word in ("advance_s", "drop_after", "slow_body", "retry_after_s", "PATCH"):
         assert word in help_text
+    # Every setting is named, and the public key's reach is told.
+    for setting in ("authorization_window_days", "three_d_secure_enabled"):
+        assert setting in help_text
+    assert "/__sandbox/disputes/ID/resolve" in help_text
+    assert "GET /capability" in help_text

@@ -191,6 +191,7 @@ def test_source_create_and_retrieve(
         ("GET", "/balance"),
         ("POST", "/charges"),
         ("GET", "/__sandbox/clock"),
+        ("GET", "/sources/src_test_anything"),
     ],
 )
 def test_public_key_reaches_only_tokens_sources_and_capability(
@@ -202,3 +203,94 @@ def test_public_key_reaches_only_tokens_sources_and_capability(
     assert refused.status_code == 401
     assert refused.json()["code"] == "authentication_failure"
     assert capability.status_code == 200
+
+
+def _events_about(api: httpx.Client, object_id: str) -> list[str]:
+    params = {"order": "reverse_chronological", "limit": 100}
+    events = api.get("/events", params=params).json()["data"]
+    return [e["key"] for e in events if e["data"]["id"] == object_id]
+
+
+def test_deleted_customer_is_gone_but_its_charges_keep_it(
+    api: httpx.Client, make_token: Callable[..., str]
+) -> None:
+    customer = api.post("/customers", json={"card": make_token()}).json()
+    charge = api.post(
+        "/charges",
+        json={"amount": 50000, "currency": "THB", "customer": customer["id"]},
+    ).json()
+    path = f"/customers/{customer['id']}"
+
+    deleted = api.delete(path)
+    again = api.delete(path)
+    listed = api.get("/customers", params={"limit": 100}).json()["data"]
+    card = api.get(f"{path}/cards/{customer['default_card']}")
+    recharged = api.post(
+        "/charges",
+        json={"amount": 50000, "currency": "THB", "customer": customer["id"]},
+    )
+
+    assert deleted.status_code == 200
+    assert deleted.json()["deleted"] is True and deleted.json()["id"] == customer["id"]
+    assert api.get(path).status_code == again.status_code == card.status_code == 404
+    assert customer["id"] not in {c["id"] for c in listed}
+    assert recharged.status_code == 404
+    kept = api.get(f"/charges/{charge['id']}").json()
+    assert kept["customer"] == customer["id"] and kept["status"] == "successful"
+    assert _events_about(api, customer["id"])[0] == "customer.destroy"
+
+
+def test_card_update_changes_holder_and_expiry_only(
+    api: httpx.Client, make_token: Callable[..., str]
+) -> None:
+    customer = api.post("/customers", json={"card": make_token()}).json()
+    path = f"/customers/{customer['id']}/cards/{customer['default_card']}"
+
+    updated = api.patch(
+        path,
+        data={
+            "name": "SOMCHAI P.",
+            "city": "เชียงใหม่",
+            "expiration_month": "3",
+            "expiration_year": "2032",
+        },
+    )
+    bad_month = api.patch(path, json={"expiration_month": 13})
+    number = api.patch(path, json={"number": "4111111111111111"})
+    read_back = api.get(path).json()
+    embedded = api.get(f"/customers/{customer['id']}").json()["cards"]["data"][0]
+
+    assert updated.status_code == 200, updated.text
+    assert read_back["name"] == "SOMCHAI P." and read_back["city"] == "เชียงใหม่"
+    assert (read_back["expiration_month"], read_back["expiration_year"]) == (3, 2032)
+    assert read_back["last_digits"] == "4242" and embedded == read_back
+    assert bad_month.status_code == 400 and bad_month.json()["code"] == "invalid_card"
+    assert number.status_code == 400 and number.json()["code"] == "bad_request"
+    assert _events_about(api, read_back["id"])[0] == "card.update"
+
+
+def test_deleting_the_default_card_falls_back_to_the_newest_other(
+    api: httpx.Client, make_token: Callable[..., str]
+) -> None:
+    customer = api.post("/customers", json={"card": make_token()}).json()
+    first = customer["default_card"]
+    path = f"/customers/{customer['id']}"
+    second = api.patch(path, json={"card": make_token()}).json()["default_card"]
+    third = api.patch(path, json={"card": make_token()}).json()["default_card"]
+
+    deleted = api.delete(f"{path}/cards/{third}")
+    after_one = api.get(path).json()
+    api.delete(f"{path}/cards/{second}")
+    api.delete(f"{path}/cards/{first}")
+    after_all = api.get(path).json()
+    charge = api.post(
+        "/charges", json={"amount": 50000, "currency": "THB", "customer": path[11:]}
+    )
+
+    assert deleted.status_code == 200 and deleted.json()["deleted"] is True
+    assert after_one["default_card"] == second
+    assert [c["id"] for c in after_one["cards"]["data"]] == [first, second]
+    assert api.get(f"{path}/cards/{third}").status_code == 404
+    assert after_all["default_card"] is None and after_all["cards"]["total"] == 0
+    assert charge.status_code == 400 and charge.json()["code"] == "missing_card"
+    assert _events_about(api, third)[0] == "card.destroy"

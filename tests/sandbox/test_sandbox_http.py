@@ -58,6 +58,13 @@ def test_unknown_event_and_unknown_path_are_404(client: httpx.Client) -> None:
     assert path.json()["code"] == "not_found"
 
 
+def test_a_method_the_api_lacks_gets_the_error_object(client: httpx.Client) -> None:
+    put = client.put("/charges", json={"amount": 5000})
+
+    assert put.status_code == 404
+    assert put.json()["message"] == "PUT /charges is not supported"
+
+
 @pytest.mark.parametrize(
     ("params", "named"),
     [

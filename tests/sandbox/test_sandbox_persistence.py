@@ -69,6 +69,8 @@ def test_save_and_load_keep_every_kind_the_clock_and_the_config(
             },
         ).json()
         api.post("/customers", json={"email": "x@example.co.th", "card": _token(api)})
+        gone = api.post("/customers", json={"card": _token(api)}).json()
+        api.delete(f"/customers/{gone['id']}")
         server.update_config(max_refunds_per_charge=5)
         server.advance_clock(3600)
     path = tmp_path / "state.json"
@@ -78,6 +80,8 @@ def test_save_and_load_keep_every_kind_the_clock_and_the_config(
 
     assert _everything(loaded) == _everything(state)
     assert json.loads(path.read_text())["version"] == 2
+    assert loaded.get("customer", gone["id"]) is None
+    assert loaded.get("card", gone["default_card"]) is None
     loaded.advance_clock(WEEK_S)
     lapsed = loaded.get("charge", held["id"])
     assert lapsed is not None and lapsed["status"] == "reversed"

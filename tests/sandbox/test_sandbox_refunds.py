@@ -298,7 +298,7 @@ def test_rule_full_only_methods(api: httpx.Client) -> None:
     body = {
         "amount": 300000,
         "currency": "THB",
-        "source": {"type": "installment_kbank"},
+        "source": {"type": "installment_kbank", "installment_term": 6},
     }
     charge = api.post("/charges", json=body).json()
     paid = api.post(f"/charges/{charge['id']}/mark_as_paid").json()

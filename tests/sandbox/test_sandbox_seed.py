@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from opn_desk.sandbox import SandboxState
+from opn_desk.sandbox import SandboxState, rules
 from opn_desk.services.money import decimals
 
 SEED_NOW = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)  # as in conftest
@@ -154,7 +154,9 @@ def test_metadata_and_descriptions(charges: list[Charge]) -> None:
 
 
 def test_cards_and_customers(charges: list[Charge]) -> None:
-    card_charges = [c for c in charges if c["card"]]
+    card_charges = [c for c in charges if c["card"] and not c["source"]]
+    installments = [c for c in charges if rules.method_of(c).startswith("inst")]
+    assert installments and all(c["card"] for c in installments)
     brands = Counter(c["card"]["brand"] for c in card_charges)
 
     assert {"Visa", "MasterCard", "JCB", "American Express"} <= set(brands)
@@ -163,7 +165,9 @@ def test_cards_and_customers(charges: list[Charge]) -> None:
     assert all(c["card"]["name"] for c in card_charges)
     assert sum(1 for c in card_charges if c["customer"]) > len(card_charges) / 3
     assert all(c["customer"] is None for c in charges if c["source"])
-    assert all(c["source"] is None for c in card_charges)
+    # A source charge shows a card only when the payer pays by installments.
+    with_card = [c for c in charges if c["source"] and c["card"]]
+    assert all(c["source"]["type"].startswith("installment_") for c in with_card)
 
 
 def test_every_charge_has_consistent_flags_fees_and_refunds(
@@ -189,6 +193,8 @@ def _check_status_flags(charge: Charge) -> None:
             created = _parse(charge["created_at"])
             assert _parse(charge["expires_at"]) == created + timedelta(days=7)
             assert charge["capture"] is False
+        elif charge["source"]["flow"] == "offline":
+            assert charge["authorize_uri"] is None
         else:
             assert charge["authorize_uri"]
     elif status == "successful":
@@ -200,13 +206,16 @@ def _check_status_flags(charge: Charge) -> None:
         if charge["dispute"]:
             assert not (charge["disputable"] or charge["refundable"])
             assert not charge["partially_refundable"]
-        elif charge["card"]:
+        elif charge["card"] and not charge["source"]:
             assert charge["refundable"] == (open_amount > 0)
             assert charge["disputable"] == (open_amount > 0)
         assert charge["can_perform_void"] <= charge["refundable"]
         assert charge["partially_refundable"] <= charge["refundable"]
     else:
-        assert flags == STATE_FLAGS[status]
+        expected = STATE_FLAGS[status]
+        if status == "failed" and charge["card"] and not charge["source"]:
+            expected = (*expected[:-1], True)  # declined cards: as recorded
+        assert flags == expected
         assert charge["transaction"] is None and charge["paid_at"] is None
         assert not (charge["partially_refundable"] or charge["can_perform_void"])
     if status == "failed":

@@ -10,8 +10,10 @@ from opn_desk.sandbox.ids import new_base36, new_id
 from opn_desk.sandbox.methods import (
     CARD_BRANDS,
     CARD_CURRENCIES,
-    SOURCE_CURRENCIES,
+    LOAN_INSTALLMENT_TERMS,
     SOURCE_FLOWS,
+    installment_terms,
+    source_currencies,
 )
 from opn_desk.sandbox.resources import ledger
 from opn_desk.sandbox.router import Request, Router
@@ -63,7 +65,7 @@ def get_capability(state: SandboxState, request: Request) -> bytes:
                 "installment_amount": {"min": 200000},
             },
             "payment_methods": _payment_methods(),
-            "tokenization_methods": None,
+            "tokenization_methods": [],  # no Apple Pay or Google Pay here
             "zero_interest_installments": False,
         }
     )
@@ -72,10 +74,13 @@ def get_capability(state: SandboxState, request: Request) -> bytes:
 def _payment_methods() -> list[dict[str, Any]]:
     card = _method("card", list(CARD_CURRENCIES))
     card["card_brands"] = list(CARD_BRANDS)
-    sources = [_method(name, list(SOURCE_CURRENCIES)) for name in SOURCE_FLOWS]
+    sources = [_method(name, list(source_currencies(name))) for name in SOURCE_FLOWS]
     for method in sources:
-        if method["name"].startswith("installment_"):
-            method["installment_terms"] = [3, 4, 6, 9, 10]
+        name = method["name"]
+        if name.startswith("installment_"):
+            method["installment_terms"] = list(installment_terms(name))
+        if name in LOAN_INSTALLMENT_TERMS:
+            method["loan_installment_terms"] = list(LOAN_INSTALLMENT_TERMS[name])
     return [card, *sources]
 
 

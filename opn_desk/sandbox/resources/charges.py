@@ -8,20 +8,23 @@ declined test card is not an error: the answer is a ``failed`` charge.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from opn_desk.sandbox import charges as ch
 from opn_desk.sandbox import fields as f
 from opn_desk.sandbox.errors import ApiError
+from opn_desk.sandbox.payer_details import add_payer_details
 from opn_desk.sandbox.resources import customers, payments, tokens
 from opn_desk.sandbox.resources.base import list_of, retrieve_of
 from opn_desk.sandbox.router import Request, Router
+from opn_desk.sandbox.times import iso
 
 if TYPE_CHECKING:
     from opn_desk.sandbox.state import SandboxState
 
 AUTHORIZATION_TYPES = ("pre_auth", "final_auth")
+PAYMENTS_URL = "https://api.omise.co/payments"
 _CREATE_FIELDS = {
     "amount", "currency", "card", "customer", "source", "capture",
     "authorization_type", "description", "metadata", "return_uri",
@@ -165,6 +168,13 @@ def _charge_card(
 ) -> None:
     card = dict(payment["card"])
     charge["card"] = card
+    window = timedelta(days=state.config.authorization_window_days)
+    charge["expires_at"] = iso(state.now() + window)
+    if state.config.three_d_secure_enabled:
+        # Frictionless: the payer is authenticated without a challenge, so
+        # the outcome is at once, as in the recorded 3-D Secure charges.
+        payment_id = state.new_id("paym")
+        charge["authorize_uri"] = f"{PAYMENTS_URL}/{payment_id}/authorize"
     token_id = payment.get("token")
     if token_id:
         token = customers.use_token(state, token_id)
@@ -190,6 +200,7 @@ def _charge_source(
         raise ApiError.bad_request("expires_at must be in the future")
     charge["source"] = payment["source"]
     payments.await_payer(state, charge, expires_at)
+    add_payer_details(charge, state.now())
     state.put("source", charge["source"])
 
 

@@ -1,8 +1,11 @@
-"""Customers and their cards: create, list, retrieve, update.
+"""Customers and their cards: create, list, retrieve, update, delete.
 
 A customer's cards come from tokens (``card=tokn_...`` on create or update);
 the newest card added becomes the default. Cards are stored in their own
-kind and embedded in the customer as the API shows them.
+kind and embedded in the customer as the API shows them. A deleted customer
+or card is answered once with ``deleted: true`` and is 404 afterwards;
+charges keep the deleted customer's id, and a schedule of a deleted
+customer fails its next run.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ if TYPE_CHECKING:
     from opn_desk.sandbox.state import SandboxState
 
 _FIELDS = {"email", "description", "card", "metadata", "linked_account"}
+_CARD_TEXT_FIELDS = (
+    "name", "city", "postal_code", "street1", "street2", "state",
+    "country", "phone_number",
+)  # fmt: skip
+_CARD_FIELDS = {*_CARD_TEXT_FIELDS, "expiration_month", "expiration_year"}
 
 
 def add_routes(router: Router) -> None:
@@ -27,8 +35,11 @@ def add_routes(router: Router) -> None:
     router.add("GET", r"/customers", list_of("customer", "/customers"))
     router.add("GET", r"/customers/([^/]+)", retrieve_of("customer"))
     router.add("PATCH", r"/customers/([^/]+)", update_customer)
+    router.add("DELETE", r"/customers/([^/]+)", delete_customer)
     router.add("GET", r"/customers/([^/]+)/cards", list_cards)
     router.add("GET", r"/customers/([^/]+)/cards/([^/]+)", get_card)
+    router.add("PATCH", r"/customers/([^/]+)/cards/([^/]+)", update_card)
+    router.add("DELETE", r"/customers/([^/]+)/cards/([^/]+)", delete_card)
 
 
 def new_customer(
@@ -105,6 +116,72 @@ def update_customer(state: SandboxState, request: Request) -> bytes:
         _card_of(customer, default)
         customer["default_card"] = default
     return state.emit("customer.update", "customer", customer)
+
+
+def delete_customer(state: SandboxState, request: Request) -> bytes:
+    """``DELETE``: the customer with ``deleted: true``; 404 from then on."""
+    (customer_id,) = request.path_args
+    customer = state.require("customer", customer_id)
+    customer["deleted"] = True
+    data = encode(customer)
+    state.remove("customer", customer_id)
+    for card in customer["cards"]["data"]:
+        state.remove("card", card["id"])
+    state.record("customer.destroy", "customer", customer_id, data)
+    return data
+
+
+def update_card(state: SandboxState, request: Request) -> bytes:
+    """``PATCH``: the holder's name, address and expiry of a customer's card."""
+    customer_id, card_id = request.path_args
+    customer = state.require("customer", customer_id)
+    card = _card_of(customer, card_id)
+    fields = request.fields
+    f.only(fields, _CARD_FIELDS)
+    month = f.integer(fields, "expiration_month", code="invalid_card")
+    year = f.integer(fields, "expiration_year", code="invalid_card")
+    if month is not None and not 1 <= month <= 12:
+        raise ApiError(400, "invalid_card", "expiration month must be 1-12")
+    for name in _CARD_TEXT_FIELDS:
+        if name in fields:
+            card[name] = f.text(fields, name)
+    if card["name"] is None:
+        raise ApiError(400, "invalid_card", "name cannot be blank")
+    if month is not None:
+        card["expiration_month"] = month
+    if year is not None:
+        card["expiration_year"] = year
+    _replace_card(customer, card)
+    state.put("customer", customer)
+    return state.emit("card.update", "card", card)
+
+
+def delete_card(state: SandboxState, request: Request) -> bytes:
+    """``DELETE``: the card with ``deleted: true``, gone from the customer.
+
+    When it was the default card, the newest remaining card becomes the
+    default (none left: ``default_card`` is null).
+    """
+    customer_id, card_id = request.path_args
+    customer = state.require("customer", customer_id)
+    card = {**_card_of(customer, card_id), "deleted": True}
+    cards = customer["cards"]
+    cards["data"] = [c for c in cards["data"] if c["id"] != card_id]
+    cards["total"] = len(cards["data"])
+    if customer["default_card"] == card_id:
+        remaining = cards["data"]
+        customer["default_card"] = remaining[-1]["id"] if remaining else None
+    state.put("customer", customer)
+    data = encode(card)
+    state.remove("card", card_id)
+    state.record("card.destroy", "card", card_id, data)
+    return data
+
+
+def _replace_card(customer: dict[str, Any], card: dict[str, Any]) -> None:
+    cards = customer["cards"]["data"]
+    position = next(i for i, c in enumerate(cards) if c["id"] == card["id"])
+    cards[position] = card
 
 
 def list_cards(state: SandboxState, request: Request) -> bytes:

@@ -227,7 +227,7 @@ def _check_disputable(charge: dict[str, Any]) -> None:
         )
     if charge["dispute"] is not None:
         raise ApiError.bad_request("the charge is already disputed")
-    if charge["card"] is None:
+    if not ch.paid_by_card(charge):
         raise ApiError.bad_request("only card charges can be disputed")
     if charge["refunded_amount"] >= charge["captured_amount"]:
         raise ApiError.bad_request("a fully refunded charge cannot be disputed")

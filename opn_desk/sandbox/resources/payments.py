@@ -67,7 +67,9 @@ def await_payer(
     now = state.now()
     if expires_at is None:
         expires_at = now + timedelta(minutes=state.config.source_expiry_minutes)
-    uri = f"https://pay.omise.co/payments/{state.new_id('pay2')}/authorize"
+    uri = None
+    if charge["source"]["flow"] != "offline":  # offline: the payer scans or pays
+        uri = f"https://pay.omise.co/payments/{state.new_id('pay2')}/authorize"
     ch.await_payer(charge, expires_at, uri)
     _settle_source(charge)
     state.schedule(expires_at, SOURCE_EXPIRY, charge["id"])

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from opn_desk.sandbox import fields as f
 from opn_desk.sandbox.errors import ApiError
-from opn_desk.sandbox.methods import SOURCE_FLOWS, card_number_problem, new_card
+from opn_desk.sandbox.methods import (
+    SOURCE_FLOWS,
+    SOURCE_REQUIRED_FIELDS,
+    card_number_problem,
+    installment_terms,
+    new_card,
+    source_currencies,
+)
 from opn_desk.sandbox.resources.base import retrieve_of
 from opn_desk.sandbox.router import Request, Router
 from opn_desk.sandbox.times import iso
@@ -27,7 +34,8 @@ def add_routes(router: Router) -> None:
     router.add("POST", r"/tokens", create_token, public=True)
     router.add("GET", r"/tokens/([^/]+)", retrieve_of("token"), public=True)
     router.add("POST", r"/sources", create_source, public=True)
-    router.add("GET", r"/sources/([^/]+)", retrieve_of("source"), public=True)
+    # Reading a source back is server-side work (REFERENCE.md section 8.1).
+    router.add("GET", r"/sources/([^/]+)", retrieve_of("source"))
 
 
 def create_token(state: SandboxState, request: Request) -> bytes:
@@ -99,10 +107,17 @@ def build_source(state: SandboxState, values: dict[str, Any]) -> dict[str, Any]:
     if amount is None or amount <= 0:
         raise ApiError.bad_request("amount must be greater than 0")
     currency = str(f.text(values, "currency", required=True)).upper()
-    if currency not in ("THB",):
+    if currency not in source_currencies(kind):
         raise ApiError.bad_request("currency is currently not supported")
+    for name in SOURCE_REQUIRED_FIELDS.get(kind, ()):
+        if not f.text(values, name):
+            raise ApiError.bad_request(f"{name} is required for {kind}")
     source_id = state.new_id("src")
     installment = kind.startswith("installment_")
+    term = f.integer(values, "installment_term") if installment else None
+    if installment and term not in installment_terms(kind):
+        terms = ", ".join(str(t) for t in installment_terms(kind))
+        raise ApiError.bad_request(f"installment_term must be one of {terms}")
     return {
         "object": "source",
         "id": source_id,
@@ -115,9 +130,7 @@ def build_source(state: SandboxState, values: dict[str, Any]) -> dict[str, Any]:
         "currency": currency,
         "email": f.text(values, "email"),
         "flow": SOURCE_FLOWS[kind],
-        "installment_term": f.integer(values, "installment_term")
-        if installment
-        else None,
+        "installment_term": term,
         "ip": f.text(values, "ip"),
         "absorption_type": "customer" if installment else None,
         "name": f.text(values, "name"),

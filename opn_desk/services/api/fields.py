@@ -8,12 +8,20 @@ integer is refused, never rounded or guessed.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from opn_desk.services.api.errors import InvalidResponse
 
+logger = logging.getLogger(__name__)
+
 JsonObject = dict[str, Any]
+
+# The range of a signed 64-bit column: a number beyond it cannot be cached
+# (SQLite and PostgreSQL BIGINT) and is no amount Opn could hold.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
 
 # 2019-05-29 writes created_at; 2015 and 2017 wrote created; a few objects
 # in the omise-go recordings carry the misspelt key created_at_at.
@@ -63,12 +71,15 @@ def integer(raw: JsonObject, key: str) -> int:
 
 
 def optional_integer(raw: JsonObject, key: str) -> int | None:
-    """A JSON integer that may be missing or null; a boolean is refused."""
+    """A JSON integer that may be missing or null; a boolean is refused.
+
+    An integer outside the signed 64-bit range is refused too.
+    """
     value = raw.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(raw, key, "an integer")
+    if not _is_int64(value):
+        raise _bad(raw, key, "a 64-bit integer")
     return value
 
 
@@ -89,7 +100,7 @@ def optional_amount(raw: JsonObject, key: str) -> int | None:
     value = raw.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not _is_int64(value):
         raise _bad(raw, key, "an integer amount")
     return value
 
@@ -126,11 +137,12 @@ def optional_timestamp(raw: JsonObject, key: str) -> datetime | None:
         raise _bad(raw, key, "an ISO 8601 datetime")
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        # An offset can carry a time past year 1 or 9999 once in UTC.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise _bad(raw, key, "an ISO 8601 datetime") from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def first_timestamp(raw: JsonObject, *keys: str) -> datetime | None:
@@ -178,6 +190,21 @@ def _date_item(raw: JsonObject, key: str, item: Any) -> date:
         return date.fromisoformat(item)
     except (TypeError, ValueError):
         raise _bad(raw, key, "a list of YYYY-MM-DD dates") from None
+
+
+def loose_strings(raw: JsonObject, key: str) -> list[str]:
+    """The strings of a descriptive list; what is not a string is left out.
+
+    Only for lists nothing depends on (supported currencies, say): a list
+    of the wrong shape reads as empty rather than losing the whole object.
+    """
+    value = raw.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        logger.warning("%s: field %r is not a list; read as empty", describe(raw), key)
+        return []
+    return [item for item in value if isinstance(item, str)]
 
 
 def sub_list(raw: JsonObject, key: str) -> tuple[list[JsonObject], bool]:
@@ -258,6 +285,12 @@ def livemode(raw: JsonObject) -> bool:
     if isinstance(value, bool):
         return value
     return "_test_" not in text(raw, "id")
+
+
+def _is_int64(value: Any) -> TypeGuard[int]:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return INT64_MIN <= value <= INT64_MAX
 
 
 def _bad(raw: JsonObject, key: str, expected: str) -> InvalidResponse:

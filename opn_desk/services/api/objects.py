@@ -175,7 +175,6 @@ def parse_account(raw: Any, *, livemode_hint: bool | None = None) -> Account:
     when the object itself does not say (old API versions).
     """
     obj = f.require_object(raw, "account")
-    currencies = obj.get("supported_currencies")
     return Account(
         id=f.text(obj, "id"),
         email=f.optional_text(obj, "email"),
@@ -185,7 +184,7 @@ def parse_account(raw: Any, *, livemode_hint: bool | None = None) -> Account:
         api_version=f.optional_text(obj, "api_version"),
         created_at=f.timestamp(obj, *f.CREATED_KEYS),
         supported_currencies=tuple(
-            str(code).upper() for code in currencies or () if isinstance(code, str)
+            code.upper() for code in f.loose_strings(obj, "supported_currencies")
         ),
         raw=obj,
     )
