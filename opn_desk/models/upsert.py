@@ -3,7 +3,8 @@
 Every synced table keeps an object's ``raw`` JSON and its ``fetched_at``. A
 row is replaced only by a copy fetched at the same time or later, and only
 when it differs (its JSON, or whether it is deleted), so syncing the same
-data twice writes nothing the second time.
+data twice writes nothing the second time. New charges are indexed in the
+same transaction (see ``charge_index``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from opn_desk.models.charge_index import index_new_charges
+from opn_desk.models.charges import ChargeRecord
+
 # Rows per statement when marking tombstones: under every driver's limit
 # of bound parameters.
 _ID_BATCH = 500
+_CHARGES = cast(Table, ChargeRecord.__table__)
 
 
 def upsert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:
@@ -31,7 +36,10 @@ def upsert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return 0
     statement = _upsert_statement(table, session.get_bind().dialect.name)
-    return len(session.execute(statement, list(rows)).all())
+    written = session.execute(statement, list(rows)).all()
+    if table is _CHARGES:
+        index_new_charges(session.connection(), [row.id for row in written])
+    return len(written)
 
 
 def mark_deleted(
