@@ -290,18 +290,22 @@ def _write_xlsx(
         for sheet in sheets:
             _write_sheet(workbook, sheet, taken, zone, tracker, row_limit)
         tracker.check()
+        workbook.save(path)
     except BaseException:
         _discard(workbook)
         raise
-    workbook.save(path)
 
 
 def _discard(workbook: Workbook) -> None:
     """Close the worksheets of an abandoned workbook and drop their
-    temporary files, which openpyxl would otherwise write to at exit."""
+    temporary files, which openpyxl would otherwise write to at exit.
+
+    A save that failed (a folder that is gone, a full disk) may have
+    closed some of them already; those are left alone.
+    """
     for worksheet in workbook.worksheets:
         writer = worksheet._writer  # noqa: SLF001 - no public way to drop it
-        if writer is None:
+        if writer is None or worksheet.closed:
             continue
         try:
             worksheet.close()

@@ -1,44 +1,38 @@
 """The audit log's item model, reading pages lazily from the cache.
 
-Only the row count and the pages the view asks for are loaded, on the
-database worker; answers to an older filter are dropped. The words for
-actions and the export rows live here too, so the tab and an export show
-the same thing.
+The paging is ``PagedTableModel``'s. The words for actions and the export
+rows live here too, so the tab and an export show the same thing.
 """
 
 from __future__ import annotations
 
-import logging
-from collections import OrderedDict
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import tzinfo
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from opn_desk.models.db import session_scope
 from opn_desk.models.journal_queries import (
     AuditFilter,
     AuditListItem,
     audit_page,
     count_audit_entries,
 )
+from opn_desk.services.export import ColumnKind
+from opn_desk.services.table_rows import shown_audit_entries
+from opn_desk.views.item_table_model import ExportColumn
+from opn_desk.views.labels import moment_text
+from opn_desk.views.paged_table_model import (
+    PAGE_SIZE,
+    CountQuery,
+    PagedTableModel,
+    PageQuery,
+)
 from opn_desk.views.tasks import TaskRunner
-
-logger = logging.getLogger(__name__)
-
-PAGE_SIZE = 200
-MAX_CACHED_PAGES = 40
 
 WHEN, CLERK, ACTION, TARGET, SUMMARY, OPERATION = range(6)
 _CONTEXT = "AuditTableModel"
@@ -60,8 +54,6 @@ _ACTIONS = {
     "reverse": QT_TRANSLATE_NOOP("AuditTableModel", "Reverse"),
     "reverse_refused": QT_TRANSLATE_NOOP("AuditTableModel", "Reverse refused"),
 }
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def _tr(text: object) -> str:
@@ -95,197 +87,76 @@ def audit_export_row(item: AuditListItem, zone: ZoneInfo) -> list[object]:
     ]
 
 
-class AuditTableModel(QAbstractTableModel):
-    """Audit entries matching a filter, newest first.
+class AuditTableModel(PagedTableModel[AuditListItem]):
+    """Audit entries matching a filter, newest first."""
 
-    Signals:
-        loaded(int): the row count after a refresh finished.
-        failed(object): the count could not be read (the exception).
-    """
-
-    loaded = Signal(int)
-    failed = Signal(object)
+    context = _CONTEXT
+    headers = _HEADERS
+    noun = "audit entries"
+    count_first = True
 
     def __init__(
         self, runner: TaskRunner, timezone: str, parent: QObject | None = None
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._zone = ZoneInfo(timezone)
-        self._engine: Engine | None = None
+        super().__init__(runner, timezone, parent)
         self._filter = AuditFilter()
-        self._row_count = 0
-        self._pages: OrderedDict[int, list[AuditListItem]] = OrderedDict()
-        self._pending: set[int] = set()
-        self._generation = 0
 
     @property
     def audit_filter(self) -> AuditFilter:
         return self._filter
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return self._zone
-
-    def set_engine(self, engine: Engine | None) -> None:
-        """Read from ``engine`` from now on (None: show nothing)."""
-        self._engine = engine
-        self.refresh()
 
     def set_filter(self, audit_filter: AuditFilter) -> None:
         """Show the entries matching ``audit_filter``."""
         self._filter = audit_filter
         self.refresh()
 
-    def refresh(self) -> None:
-        """Re-read the row count and drop loaded pages."""
-        engine = self._engine
-        self._generation += 1
-        generation, audit_filter = self._generation, self._filter
-        if engine is None:
-            self._reset(0)
-            self.loaded.emit(0)
-            return
+    def export_column(self, column: int) -> ExportColumn[AuditListItem]:
+        """What ``column`` holds in an export, and its value for an entry."""
+        if column == WHEN:
+            return ColumnKind.DATETIME, _at
+        return ColumnKind.TEXT, partial(_cell_text, column=column, zone=self.zone)
 
-        def count() -> int:
-            with session_scope(engine) as session:
-                return count_audit_entries(session, audit_filter)
+    def export_items(self, engine: Engine) -> Callable[[], Iterator[AuditListItem]]:
+        audit_filter = self._filter
+        return lambda: shown_audit_entries(engine, audit_filter)
 
-        self._runner.run_db(
-            count,
-            lambda rows: self._counted(generation, rows),
-            lambda error: self._count_failed(generation, error),
-            context=self,
-        )
+    # PagedTableModel
 
-    def item_at(self, row: int) -> AuditListItem | None:
-        """The loaded entry at ``row``, or None while its page loads."""
-        page_no = row // PAGE_SIZE
-        page = self._pages.get(page_no)
-        if page is None or row % PAGE_SIZE >= len(page):
-            return None
-        self._pages.move_to_end(page_no)
-        return page[row % PAGE_SIZE]
+    def count_query(self) -> CountQuery:
+        audit_filter = self._filter
+        return lambda session: count_audit_entries(session, audit_filter)
 
-    # Qt overrides
+    def page_query(self, page_no: int) -> PageQuery[AuditListItem]:
+        audit_filter, offset = self._filter, page_no * PAGE_SIZE
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.rowCount."""
-        return 0 if parent.isValid() else self._row_count
+        def query(session: Session) -> list[AuditListItem]:
+            return audit_page(session, audit_filter, offset, PAGE_SIZE)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.columnCount."""
-        return 0 if parent.isValid() else len(_HEADERS)
+        return query
 
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        """Override QAbstractTableModel.headerData."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and section in _HEADERS
-        ):
-            return _tr(_HEADERS[section])
-        return None
+    def display(self, item: AuditListItem, column: int) -> str | None:
+        return _cell_text(item, column, self.zone)
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Override QAbstractTableModel.data."""
-        if not index.isValid() or index.row() >= self._row_count:
-            return None
-        item = self.item_at(index.row())
-        if item is None:
-            self._request_page(index.row() // PAGE_SIZE)
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(item, column)
+    def cell_role(self, item: AuditListItem, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column == SUMMARY:
             return item.summary
         return None
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Override QAbstractTableModel.flags."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    # Private
+def _cell_text(item: AuditListItem, column: int, zone: tzinfo) -> str | None:
+    """The text the table shows in ``column`` for ``item``."""
+    if column == WHEN:
+        return moment_text(item.at, zone, seconds=True)
+    if column == ACTION:
+        return action_label(item.action)
+    texts = {
+        CLERK: item.clerk,
+        TARGET: item.target_id,
+        SUMMARY: item.summary,
+        OPERATION: item.operation_id,
+    }
+    return texts.get(column)
 
-    def _display(self, item: AuditListItem, column: int) -> str | None:
-        if column == WHEN:
-            return self._local_time(item.at)
-        if column == ACTION:
-            return action_label(item.action)
-        texts = {
-            CLERK: item.clerk,
-            TARGET: item.target_id,
-            SUMMARY: item.summary,
-            OPERATION: item.operation_id,
-        }
-        return texts.get(column)
 
-    def _local_time(self, moment: datetime) -> str:
-        return moment.astimezone(self._zone).strftime("%Y-%m-%d %H:%M:%S")
-
-    def _counted(self, generation: int, rows: int) -> None:
-        if generation != self._generation:
-            return
-        self._reset(rows)
-        self.loaded.emit(rows)
-
-    def _count_failed(self, generation: int, error: BaseException) -> None:
-        logger.error("Could not count the audit log", exc_info=error)
-        if generation == self._generation:
-            self._reset(0)
-            self.failed.emit(error)
-
-    def _reset(self, rows: int) -> None:
-        self.beginResetModel()
-        self._row_count = rows
-        self._pages.clear()
-        self._pending.clear()
-        self.endResetModel()
-
-    def _request_page(self, page_no: int) -> None:
-        engine = self._engine
-        if engine is None or page_no in self._pending:
-            return
-        self._pending.add(page_no)
-        generation, audit_filter = self._generation, self._filter
-
-        def load() -> list[AuditListItem]:
-            with session_scope(engine) as session:
-                offset = page_no * PAGE_SIZE
-                return audit_page(session, audit_filter, offset, PAGE_SIZE)
-
-        self._runner.run_db(
-            load,
-            lambda items: self._page_loaded(generation, page_no, items),
-            lambda error: self._page_failed(page_no, error),
-            context=self,
-        )
-
-    def _page_loaded(
-        self, generation: int, page_no: int, items: list[AuditListItem]
-    ) -> None:
-        if generation != self._generation:
-            return
-        self._pending.discard(page_no)
-        self._pages[page_no] = items
-        while len(self._pages) > MAX_CACHED_PAGES:
-            self._pages.popitem(last=False)
-        first = page_no * PAGE_SIZE
-        last = min(first + PAGE_SIZE, self._row_count) - 1
-        if last >= first:
-            self.dataChanged.emit(
-                self.index(first, 0), self.index(last, len(_HEADERS) - 1)
-            )
-
-    def _page_failed(self, page_no: int, error: BaseException) -> None:
-        # The page stays marked pending, so a failing query is not re-run
-        # on every repaint; the next refresh asks for it again.
-        logger.error("Could not load page %d of the audit log", page_no, exc_info=error)
+def _at(item: AuditListItem) -> object:
+    return item.at

@@ -8,23 +8,20 @@ profile's time zone with the time left, or how long it is overdue.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from opn_desk.services.disputes import DeadlinePolicy, DisputeRow, is_overdue
-from opn_desk.services.money import format_amount
+from opn_desk.services.export import ColumnKind
+from opn_desk.services.money import Money, format_amount
+from opn_desk.views.item_table_model import ExportColumn
+from opn_desk.views.labels import moment_text
+from opn_desk.views.rows_table_model import RowsTableModel
 
 (DEADLINE, STATUS, REASON, AMOUNT, CHARGE, CUSTOMER, OPENED, DISPUTE) = range(8)
 _CONTEXT = "DisputesTableModel"
@@ -138,8 +135,12 @@ def _span(span: timedelta) -> str:
     return _tr("%1 h %2 min").replace("%1", str(hours)).replace("%2", str(minutes))
 
 
-class DisputesTableModel(QAbstractTableModel):
+class DisputesTableModel(RowsTableModel[DisputeRow]):
     """The disputes the filters let through, deadline first."""
+
+    context = _CONTEXT
+    headers = _HEADERS
+    right_aligned = frozenset({AMOUNT})
 
     def __init__(
         self,
@@ -150,99 +151,55 @@ class DisputesTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._zone = ZoneInfo(timezone)
         self._policy = policy
-        self._rows: list[DisputeRow] = []
         self.now = datetime.now(UTC)
 
-    def set_rows(self, rows: Sequence[DisputeRow], now: datetime) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.now = now
-        self.endResetModel()
+    def set_rows(self, rows: Sequence[DisputeRow], now: datetime | None = None) -> None:
+        """Show ``rows``; time left is counted from ``now``."""
+        self.now = now or datetime.now(UTC)
+        super().set_rows(rows)
 
     def set_policy(self, policy: DeadlinePolicy) -> None:
         self._policy = policy
-        if self._rows:
+        if self._items:
             self.dataChanged.emit(
-                self.index(0, DEADLINE), self.index(len(self._rows) - 1, DEADLINE)
+                self.index(0, DEADLINE), self.index(len(self._items) - 1, DEADLINE)
             )
-
-    def row_at(self, row: int) -> DisputeRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, dispute_id: str) -> int | None:
         return next(
-            (i for i, row in enumerate(self._rows) if row.id == dispute_id), None
+            (i for i, row in enumerate(self._items) if row.id == dispute_id), None
         )
 
     def deadline_text(self, row: DisputeRow) -> str:
         deadline = self._policy.deadline(row.opened_at)
-        shown = deadline.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+        shown = moment_text(deadline, self._zone)
         left = time_left_text(deadline, self.now, row.status)
         return f"{shown} ({left})" if left else shown
 
-    # Qt overrides
-
-    def rowCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        """Override QAbstractTableModel.rowCount."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        """Override QAbstractTableModel.columnCount."""
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(  # noqa: N802
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-        ):
-            return _tr(str(_HEADERS[section]))
-        return None
-
-    def data(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        row = self.row_at(index.row())
-        if row is None:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == DEADLINE:
-            return self._deadline_brush(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == AMOUNT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == REASON:
-            return row.reason_message
-        return None
-
-    def _text(self, row: DisputeRow, column: int) -> str:
+    def display(self, item: DisputeRow, column: int) -> str:
         if column == DEADLINE:
-            return self.deadline_text(row)
-        if column == STATUS:
-            return dispute_status_label(row.status)
-        if column == REASON:
-            return reason_label(row.reason_code, row.reason_message)
-        if column == AMOUNT:
-            return format_amount(row.amount, row.currency)
-        if column == CHARGE:
-            return row.charge_id or ""
-        if column == CUSTOMER:
-            return row.customer or ""
+            return self.deadline_text(item)
+        return _cell_text(item, column, self._zone)
+
+    def cell_role(self, item: DisputeRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column == DEADLINE:
+            return self._deadline_brush(item)
+        if role == Qt.ItemDataRole.ToolTipRole and column == REASON:
+            return item.reason_message
+        return None
+
+    def export_column(self, column: int) -> ExportColumn[DisputeRow]:
+        """The deadline and the opening are times, the amount a number."""
+        if column == DEADLINE:
+            return ColumnKind.DATETIME, partial(_deadline, policy=self._policy)
         if column == OPENED:
-            return row.opened_at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
-        return row.id
+            return ColumnKind.DATETIME, _opened_at
+        if column == AMOUNT:
+            return ColumnKind.MONEY, _amount
+        return ColumnKind.TEXT, partial(_cell_text, column=column, zone=self._zone)
+
+    def export_zone(self) -> tzinfo:
+        return self._zone
 
     def _deadline_brush(self, row: DisputeRow) -> QBrush | None:
         deadline = self._policy.deadline(row.opened_at)
@@ -251,3 +208,32 @@ class DisputesTableModel(QAbstractTableModel):
         if row.status == "open" and deadline - self.now < SOON:
             return QBrush(SOON_COLOR)
         return None
+
+
+def _cell_text(row: DisputeRow, column: int, zone: tzinfo) -> str:
+    """The text of every column but the deadline, which needs the policy."""
+    if column == STATUS:
+        return dispute_status_label(row.status)
+    if column == REASON:
+        return reason_label(row.reason_code, row.reason_message)
+    if column == AMOUNT:
+        return format_amount(row.amount, row.currency)
+    if column == CHARGE:
+        return row.charge_id or ""
+    if column == CUSTOMER:
+        return row.customer or ""
+    if column == OPENED:
+        return moment_text(row.opened_at, zone)
+    return row.id
+
+
+def _deadline(row: DisputeRow, policy: DeadlinePolicy) -> object:
+    return policy.deadline(row.opened_at)
+
+
+def _opened_at(row: DisputeRow) -> object:
+    return row.opened_at
+
+
+def _amount(row: DisputeRow) -> object:
+    return Money(row.amount, row.currency)

@@ -5,37 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QFont
 
 from opn_desk.services.money import format_amount
 from opn_desk.services.reports import ReportResult, ReportRow, group_headers
+from opn_desk.views.item_table_model import AnyIndex, ItemTableModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 FIGURE_TITLES = (
-    "Charges",
-    "Gross captured",
-    "Refunded",
-    "Fees",
-    "VAT",
-    "Net",
-    "Disputed",
-    "Average",
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Charges"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Gross captured"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Refunded"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Fees"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "VAT"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Net"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Disputed"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Average"),
+)
+# The group titles services.reports.group_headers() gives, for lupdate;
+# a metadata key is shown as it is.
+_GROUP_TITLES = (
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Currency"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Payment method"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Card brand"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Status"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Day"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Week"),
+    QT_TRANSLATE_NOOP("ReportsTableModel", "Month"),
 )
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-class ReportsTableModel(QAbstractTableModel):
+class ReportsTableModel(ItemTableModel[ReportRow]):
     """The rows of a report as run, with its totals in bold at the end."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._headers: list[str] = list(group_headers_for(None)) + list(FIGURE_TITLES)
+        figures = [self.tr(str(title)) for title in FIGURE_TITLES]
+        self.headers = group_headers_for(None) + figures
         self._rows: list[ReportRow] = []
         self._first_total = 0
         self._group_columns = 1
@@ -46,12 +58,16 @@ class ReportsTableModel(QAbstractTableModel):
         self.beginResetModel()
         group_titles = group_headers_for(result)
         self._group_columns = len(group_titles)
-        self._headers = group_titles + [self.tr(title) for title in FIGURE_TITLES]
+        self.headers = group_titles + [self.tr(str(t)) for t in FIGURE_TITLES]
         rows = list(result.rows) if result else []
         totals = list(result.totals) if result and result.definition.group_by else []
         self._rows = rows + totals
         self._first_total = len(rows)
         self.endResetModel()
+
+    def header_text(self, column: int) -> str:
+        """The title of ``column``, translated when the report was set."""
+        return str(self.headers[column])
 
     def row_at(self, row: int) -> ReportRow:
         return self._rows[row]
@@ -62,25 +78,6 @@ class ReportsTableModel(QAbstractTableModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         """Override QAbstractTableModel.rowCount."""
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.columnCount."""
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        """Override QAbstractTableModel.headerData."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self._headers)
-        ):
-            return self._headers[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractTableModel.data."""
@@ -121,6 +118,6 @@ class ReportsTableModel(QAbstractTableModel):
 
 
 def group_headers_for(result: ReportResult | None) -> list[str]:
-    if result is None:
-        return ["Currency"]
-    return group_headers(result.definition)
+    titles = group_headers(result.definition) if result else ["Currency"]
+    translate = QCoreApplication.translate
+    return [translate("ReportsTableModel", title) for title in titles]

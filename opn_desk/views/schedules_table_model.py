@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from opn_desk.models.schedule_queries import OccurrenceItem, ScheduleItem
-from opn_desk.services.money import format_amount
+from opn_desk.services.export import ColumnKind
+from opn_desk.services.money import Money, format_amount
 from opn_desk.services.schedule_dates import (
     LAST,
     CadenceRefused,
     cadence_from_api,
 )
+from opn_desk.views.item_table_model import ExportColumn
+from opn_desk.views.labels import day_text
+from opn_desk.views.rows_table_model import RowsTableModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 _CONTEXT = "SchedulesTableModel"
 
 WEEKDAY_LABELS = (
@@ -100,9 +96,11 @@ def cadence_in_words(every: int, period: str, on: dict[str, Any]) -> str:
 
 
 def _date_text(day: date | None) -> str:
-    return day.isoformat() if day else ""
+    return day_text(day) if day else ""
 
 
+# Columns of the schedules table that an export writes as numbers or dates.
+SCHEDULE_AMOUNT, SCHEDULE_START, SCHEDULE_END = 3, 6, 7
 SCHEDULE_HEADERS = (
     QT_TRANSLATE_NOOP("SchedulesTableModel", "Schedule"),
     QT_TRANSLATE_NOOP("SchedulesTableModel", "Status"),
@@ -117,82 +115,59 @@ SCHEDULE_HEADERS = (
 )
 
 
-class _Model(QAbstractTableModel):
-    headers: tuple[object, ...] = ()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.rowCount."""
-        return 0 if parent.isValid() else len(self._rows())
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.columnCount."""
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        """Override QAbstractTableModel.headerData."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.headers)
-        ):
-            return tr(self.headers[section])
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Override QAbstractTableModel.data."""
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return self.cell(index.row(), index.column())
-
-    def _rows(self) -> list[Any]:
-        raise NotImplementedError
-
-    def cell(self, row: int, column: int) -> str:
-        raise NotImplementedError
-
-
-class ScheduleTableModel(_Model):
+class ScheduleTableModel(RowsTableModel[ScheduleItem]):
     """Schedules from the cache, one a row."""
 
+    context = _CONTEXT
     headers = SCHEDULE_HEADERS
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[ScheduleItem] = []
-
-    def set_rows(self, rows: list[ScheduleItem]) -> None:
-        self.beginResetModel()
-        self._items = list(rows)
-        self.endResetModel()
-
     def schedule_at(self, row: int) -> ScheduleItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self.row_at(row)
 
-    def _rows(self) -> list[Any]:
-        return self._items
+    def display(self, item: ScheduleItem, column: int) -> str:
+        return _schedule_cell(item, column)
 
-    def cell(self, row: int, column: int) -> str:
-        item = self._items[row]
-        cells = (
-            item.id,
-            status_label(item.status),
-            cadence_in_words(item.every, item.period, item.on),
-            format_amount(item.amount, item.currency) if item.currency else "",
-            item.customer_email or item.customer_id,
-            ", ".join(d.isoformat() for d in item.next_runs_on[:3]),
-            _date_text(item.start_on),
-            _date_text(item.end_on),
-            item.description,
-            "; ".join(f"{k}={v}" for k, v in sorted(item.metadata.items())),
-        )
-        return cells[column]
+    def export_column(self, column: int) -> ExportColumn[ScheduleItem]:
+        """Amounts are numbers, start and end dates; the rest as shown."""
+        if column == SCHEDULE_AMOUNT:
+            return ColumnKind.MONEY, _schedule_amount
+        if column == SCHEDULE_START:
+            return ColumnKind.DATE, _start_on
+        if column == SCHEDULE_END:
+            return ColumnKind.DATE, _end_on
+        return ColumnKind.TEXT, partial(_schedule_cell, column=column)
 
 
+def _schedule_cell(item: ScheduleItem, column: int) -> str:
+    cells = (
+        item.id,
+        status_label(item.status),
+        cadence_in_words(item.every, item.period, item.on),
+        format_amount(item.amount, item.currency) if item.currency else "",
+        item.customer_email or item.customer_id,
+        ", ".join(day_text(d) for d in item.next_runs_on[:3]),
+        _date_text(item.start_on),
+        _date_text(item.end_on),
+        item.description,
+        "; ".join(f"{k}={v}" for k, v in sorted(item.metadata.items())),
+    )
+    return cells[column]
+
+
+def _schedule_amount(item: ScheduleItem) -> object:
+    return Money(item.amount, item.currency) if item.currency else None
+
+
+def _start_on(item: ScheduleItem) -> object:
+    return item.start_on
+
+
+def _end_on(item: ScheduleItem) -> object:
+    return item.end_on
+
+
+# Columns of the runs table that an export writes as dates.
+RUN_DATE, RUN_RETRY_ON = 0, 4
 OCCURRENCE_HEADERS = (
     QT_TRANSLATE_NOOP("SchedulesTableModel", "Date"),
     QT_TRANSLATE_NOOP("SchedulesTableModel", "Status"),
@@ -204,35 +179,43 @@ OCCURRENCE_HEADERS = (
 )
 
 
-class OccurrenceTableModel(_Model):
+class OccurrenceTableModel(RowsTableModel[OccurrenceItem]):
     """Runs of schedules: one schedule's, or the failed ones of all."""
 
+    context = _CONTEXT
     headers = OCCURRENCE_HEADERS
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[OccurrenceItem] = []
-
-    def set_rows(self, rows: list[OccurrenceItem]) -> None:
-        self.beginResetModel()
-        self._items = list(rows)
-        self.endResetModel()
-
     def occurrence_at(self, row: int) -> OccurrenceItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self.row_at(row)
 
-    def _rows(self) -> list[Any]:
-        return self._items
+    def display(self, item: OccurrenceItem, column: int) -> str:
+        return _occurrence_cell(item, column)
 
-    def cell(self, row: int, column: int) -> str:
-        item = self._items[row]
-        cells = (
-            _date_text(item.scheduled_on),
-            status_label(item.status),
-            item.charge_id or "",
-            item.message,
-            _date_text(item.retry_on),
-            item.customer_email or item.customer_id,
-            item.schedule_id,
-        )
-        return cells[column]
+    def export_column(self, column: int) -> ExportColumn[OccurrenceItem]:
+        """The run's date and retry date are dates; the rest as shown."""
+        if column == RUN_DATE:
+            return ColumnKind.DATE, _scheduled_on
+        if column == RUN_RETRY_ON:
+            return ColumnKind.DATE, _retry_on
+        return ColumnKind.TEXT, partial(_occurrence_cell, column=column)
+
+
+def _occurrence_cell(item: OccurrenceItem, column: int) -> str:
+    cells = (
+        _date_text(item.scheduled_on),
+        status_label(item.status),
+        item.charge_id or "",
+        item.message,
+        _date_text(item.retry_on),
+        item.customer_email or item.customer_id,
+        item.schedule_id,
+    )
+    return cells[column]
+
+
+def _scheduled_on(item: OccurrenceItem) -> object:
+    return item.scheduled_on
+
+
+def _retry_on(item: OccurrenceItem) -> object:
+    return item.retry_on
