@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -18,6 +19,35 @@ os.environ["LANG"] = "en_US.UTF-8"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """A test that runs the app's entry point in-process configures logging;
+    its handlers go with the test, before their streams are closed."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def _source_language_restored() -> Iterator[None]:
+    """A test that starts the app or saves settings installs a catalog;
+    the next test sees the source English again, as it expects."""
+    yield
+    from PySide6.QtCore import QCoreApplication
+
+    from opn_desk import i18n
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        i18n.set_buddhist_era(False)
+        i18n.clear_language(app)
 
 
 @pytest.fixture(scope="session")

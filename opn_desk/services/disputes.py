@@ -29,6 +29,8 @@ DEFAULT_DEADLINE_DAYS = 7
 MAX_FILE_BYTES = 10_000_000
 STATUSES = ("open", "pending", "won", "lost")
 CLOSED_STATUSES = ("won", "lost")
+# Not a status of its own: Opn's bucket of the decided disputes.
+CLOSED = "closed"
 
 # Questions a reason code can ask.
 WHAT_WAS_SOLD = "what_was_sold"
@@ -320,11 +322,20 @@ def _order_id(charge: ChargeRecord | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class DisputeFilter:
-    """The inbox filters; None or empty means "any"."""
+    """The inbox filters; None or empty means "any".
+
+    ``status`` may be ``closed``: won or lost. Amounts are in the smallest
+    unit of ``currency``: a range needs its currency, and keeps only the
+    disputes in that currency (amounts of two currencies never compare).
+
+    Raises:
+        ValueError: an amount range without a currency.
+    """
 
     status: str | None = None
     reason_code: str | None = None
     due_within_days: int | None = None
+    currency: str | None = None
     min_amount: int | None = None
     max_amount: int | None = None
     payment_method: str | None = None
@@ -332,6 +343,11 @@ class DisputeFilter:
     first_day: date | None = None
     last_day: date | None = None
     timezone: str = "UTC"
+
+    def __post_init__(self) -> None:
+        ranged = self.min_amount is not None or self.max_amount is not None
+        if ranged and not self.currency:
+            raise ValueError("an amount range needs its currency")
 
 
 def filter_rows(
@@ -347,7 +363,7 @@ def filter_rows(
 def _passes(
     row: DisputeRow, wanted: DisputeFilter, policy: DeadlinePolicy, now: datetime
 ) -> bool:
-    if wanted.status is not None and row.status != wanted.status:
+    if wanted.status is not None and not _has_status(row, wanted.status):
         return False
     if wanted.reason_code is not None and row.reason_code != wanted.reason_code:
         return False
@@ -355,6 +371,8 @@ def _passes(
         limit = now + timedelta(days=wanted.due_within_days)
         if row.status != "open" or policy.deadline(row.opened_at) > limit:
             return False
+    if wanted.currency and row.currency.upper() != wanted.currency.upper():
+        return False
     if wanted.min_amount is not None and row.amount < wanted.min_amount:
         return False
     if wanted.max_amount is not None and row.amount > wanted.max_amount:
@@ -367,6 +385,17 @@ def _passes(
     if wanted.first_day is not None and opened_day < wanted.first_day:
         return False
     return wanted.last_day is None or opened_day <= wanted.last_day
+
+
+def _has_status(row: DisputeRow, status: str) -> bool:
+    if status == CLOSED:
+        return row.status in CLOSED_STATUSES
+    return row.status == status
+
+
+def currencies_of(rows: Iterable[DisputeRow]) -> list[str]:
+    """The currencies the disputes are in, for the amount range's picker."""
+    return sorted({row.currency.upper() for row in rows if row.currency})
 
 
 def find_case(rows: Sequence[DisputeRow], term: str) -> DisputeRow | None:

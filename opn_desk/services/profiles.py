@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 Mode = Literal["sandbox", "test", "live"]
 SANDBOX_PROFILE = "Sandbox"
 DEFAULT_TIMEZONE = "Asia/Bangkok"
+DEFAULT_SYNC_INTERVAL_MIN = 5
+# Opn advises answering a dispute within 7 days of its opening.
+DEFAULT_DEADLINE_DAYS = 7
 _FILE_NAME = "profiles.json"
 
 
@@ -37,6 +40,12 @@ class Profile:
     timezone: str = DEFAULT_TIMEZONE
     account_email: str | None = None
     clerk: str | None = None
+    sync_interval_min: int = DEFAULT_SYNC_INTERVAL_MIN
+    dispute_deadline_days: int = DEFAULT_DEADLINE_DAYS
+
+    @property
+    def is_live(self) -> bool:
+        return self.mode == "live"
 
     @property
     def is_sandbox(self) -> bool:
@@ -73,8 +82,12 @@ class ProfileBook:
         return self.get(self.active)
 
     def put(self, profile: Profile, *, activate: bool = True) -> None:
-        self.profiles = [p for p in self.profiles if p.name != profile.name]
-        self.profiles.append(profile)
+        """Add ``profile``, or replace the one of that name in its place."""
+        names = [p.name for p in self.profiles]
+        if profile.name in names:
+            self.profiles[names.index(profile.name)] = profile
+        else:
+            self.profiles.append(profile)
         if activate:
             self.active = profile.name
 
@@ -82,6 +95,26 @@ class ProfileBook:
 def sandbox_profile() -> Profile:
     """The profile of the built-in sandbox, which needs no account."""
     return Profile(name=SANDBOX_PROFILE, mode="sandbox")
+
+
+def save_profile(profile: Profile, *, activate: bool = False) -> ProfileBook:
+    """Keep ``profile``'s settings in the book (added when missing).
+
+    Returns the book as written.
+    """
+    book = load_profiles() or ProfileBook()
+    book.put(profile, activate=activate or book.active is None)
+    save_profiles(book)
+    return book
+
+
+def activate_profile(name: str) -> None:
+    """Remember ``name`` as the profile to open at the next start."""
+    book = load_profiles()
+    if book is None or book.get(name) is None:
+        return
+    book.active = name
+    save_profiles(book)
 
 
 def profiles_file() -> Path:

@@ -8,6 +8,10 @@ same format tells each row's outcome. A row whose ``schedule_id`` column
 already holds a created schedule (a result file fed back in) is skipped,
 so running a file twice creates nothing twice.
 
+Outcomes and problems are reason codes with their parameters; the view
+turns them into sentences in the clerk's language, for the screen and
+for the result file alike.
+
 Columns: ``customer``, ``card`` (empty: the default card), ``amount`` (in
 the currency's main unit, e.g. 1,250.50), ``currency`` (empty: the
 account's), ``description``, ``every``, ``period`` (day, week, month),
@@ -24,10 +28,10 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
@@ -73,6 +77,15 @@ CREATED, INVALID, REFUSED, UNCONFIRMED, SKIPPED = (
     "unconfirmed",
     "skipped",
 )
+# Why a row ended as it did, beside its outcome.
+SENT = "sent"  # created now; ``operation_id`` names the operation
+CREATED_BEFORE = "created_before"  # the file already names its schedule
+HAS_PROBLEMS = "has_problems"  # ``problems`` says what to fix
+CANCELLED = "cancelled"  # the clerk stopped the run before this row
+IN_FLIGHT = "in_flight"  # another write for the customer is unsettled
+NOT_READ = "not_read"  # the API failed before sending; see ``error``
+REFUSED_BY_OPN = "refused_by_opn"  # ``detail`` holds Opn's own message
+NOT_CONFIRMED = "not_confirmed"  # sent; the journal still looks for it
 DEFAULT_PAUSE_S = 0.5  # two sends a second at most
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 _SPLIT = re.compile(r"[\s,;]+")
@@ -115,12 +128,29 @@ class CheckedRow:
 
 @dataclass(frozen=True, slots=True)
 class RowOutcome:
-    """What became of one row; ``schedule_id`` when one was created."""
+    """What became of one row, and why, as codes the view puts in words.
+
+    ``outcome`` is one of CREATED, INVALID, REFUSED, UNCONFIRMED and
+    SKIPPED; ``reason`` one of the reason codes above. ``schedule_id`` is
+    set when a schedule exists for the row.
+    """
 
     row: BulkRow
     outcome: str
-    schedule_id: str | None
-    message: str
+    reason: str
+    schedule_id: str | None = None
+    problems: tuple[RowProblem, ...] = ()
+    operation_id: str | None = None
+    detail: str = ""
+    error: ApiError | None = field(default=None, compare=False)
+
+
+class ResultWords(Protocol):
+    """Puts outcomes in words for the result file (the view's sentences)."""
+
+    def outcome_label(self, outcome: str) -> str: ...
+
+    def message(self, outcome: RowOutcome) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +242,7 @@ def _check_row(
     today: date,
 ) -> CheckedRow:
     cells = {k: v.strip() for k, v in row.cells.items()}
-    if cells.get("outcome") == CREATED and cells.get("schedule_id"):
+    if cells.get("schedule_id", "").startswith("schd_"):
         return CheckedRow(row, None, (), already_created=True)
     problems: list[RowProblem] = []
     customer_id, card_id = _customer_and_card(cells, customers, problems)
@@ -370,26 +400,20 @@ def send_rows(
     sent = 0
     for done, item in enumerate(checked, start=1):
         if item.already_created:
-            cells = item.row.cells
-            outcomes.append(
-                RowOutcome(
-                    item.row,
-                    CREATED,
-                    cells.get("schedule_id"),
-                    cells.get("message", ""),
-                )
-            )
+            schedule_id = item.row.cells.get("schedule_id", "").strip()
+            outcome = RowOutcome(item.row, CREATED, CREATED_BEFORE, schedule_id)
         elif item.request is None:
-            outcomes.append(
-                RowOutcome(item.row, INVALID, None, problems_text(item.problems))
+            outcome = RowOutcome(
+                item.row, INVALID, HAS_PROBLEMS, problems=item.problems
             )
         elif cancelled is not None and cancelled():
-            outcomes.append(RowOutcome(item.row, SKIPPED, None, "Not sent: cancelled"))
+            outcome = RowOutcome(item.row, SKIPPED, CANCELLED)
         else:
             if sent and pause_s > 0:
                 time.sleep(pause_s)
             sent += 1
-            outcomes.append(_send_one(journal, item.row, item.request, today))
+            outcome = _send_one(journal, item.row, item.request, today)
+        outcomes.append(outcome)
         if progress is not None:
             progress(done, len(checked))
     return outcomes
@@ -401,38 +425,39 @@ def _send_one(
     try:
         operation = create_schedule(journal, request, today)
     except ScheduleRefused as refused:
-        return RowOutcome(
-            row, INVALID, None, problem_text(RowProblem("", refused.reason))
-        )
+        problem = RowProblem("", refused.reason)
+        return RowOutcome(row, INVALID, HAS_PROBLEMS, problems=(problem,))
     except OperationInFlight:
-        return RowOutcome(
-            row, UNCONFIRMED, None, "Not sent: a write for this customer is unsettled"
-        )
+        return RowOutcome(row, UNCONFIRMED, IN_FLIGHT)
     except ApiError as error:
-        return RowOutcome(row, UNCONFIRMED, None, error.user_message())
+        logger.warning("Bulk row %s not sent: %s", row.number, error)
+        return RowOutcome(row, UNCONFIRMED, NOT_READ, error=error)
     if operation.state == DONE:
         return RowOutcome(
-            row, CREATED, operation.result_id, f"Operation {operation.id}"
+            row, CREATED, SENT, operation.result_id, operation_id=operation.id
         )
     if operation.error_code and operation.state == FAILED:
-        text = f"Refused by Opn: {operation.error_message or operation.error_code}"
-        return RowOutcome(row, REFUSED, None, text)
-    return RowOutcome(
-        row,
-        UNCONFIRMED,
-        None,
-        f"Not confirmed yet (operation {operation.id}); look again before resending",
-    )
+        detail = operation.error_message or operation.error_code
+        return RowOutcome(
+            row, REFUSED, REFUSED_BY_OPN, operation_id=operation.id, detail=detail
+        )
+    return RowOutcome(row, UNCONFIRMED, NOT_CONFIRMED, operation_id=operation.id)
 
 
 # The result file
 
 
-def write_result_file(path: Path, source: BulkFile, outcomes: list[RowOutcome]) -> None:
+def write_result_file(
+    path: Path,
+    source: BulkFile,
+    outcomes: list[RowOutcome],
+    words: ResultWords,
+) -> None:
     """Write every row with its outcome, as .csv or .xlsx by the file name.
 
-    Written by the shared exporter, so a cell that looks like a formula
-    stays text.
+    ``words`` gives the outcome labels and messages in the clerk's
+    language. Written by the shared exporter, so a cell that looks like
+    a formula stays text.
     """
     columns = list(source.columns)
     columns += [c for c in RESULT_COLUMNS if c not in source.columns]
@@ -440,9 +465,9 @@ def write_result_file(path: Path, source: BulkFile, outcomes: list[RowOutcome]) 
     for item in outcomes:
         cells = {
             **item.row.cells,
-            "outcome": item.outcome,
+            "outcome": words.outcome_label(item.outcome),
             "schedule_id": item.schedule_id or "",
-            "message": item.message,
+            "message": words.message(item),
         }
         rows.append([cells.get(c, "") for c in columns])
     xlsx = path.suffix.lower() == ".xlsx"
@@ -454,48 +479,3 @@ def write_result_file(path: Path, source: BulkFile, outcomes: list[RowOutcome]) 
         row_count=len(rows),
     )
     export_rows(path, ExportFormat.XLSX if xlsx else ExportFormat.CSV, [sheet])
-
-
-# Sentences for the result file
-
-
-_SENTENCES = {
-    "missing": "{column} is empty; fill it in",
-    "unknown_customer": "no such customer in the cache; sync, or check the id",
-    "unknown_card": "this card is not one of the customer's saved cards",
-    "no_card": "the customer has no saved card; add one, or name a card",
-    "unsupported_currency": "the account does not take this currency",
-    "empty": "the amount is empty",
-    "not_a_number": "the amount is not a number, e.g. 1250.50",
-    "negative": "the amount is negative",
-    "too_many_decimals": "the amount has more decimals than the currency has",
-    "zero": "the amount must be greater than zero",
-    "not_a_whole_number": "every must be a whole number such as 1",
-    "bad_date": "{column} is not a date like 2027-03-31",
-    "every_below_one": "every must be 1 or more",
-    "unknown_period": "period must be day, week or month",
-    "rule_on_daily": "a daily schedule takes no weekdays or days of the month",
-    "no_weekdays": "a weekly schedule needs weekdays, e.g. monday friday",
-    "bad_weekday": "a weekday is misspelt; use monday to sunday",
-    "no_month_rule": "a monthly schedule needs days_of_month or weekday_of_month",
-    "two_month_rules": "give days_of_month or weekday_of_month, not both",
-    "bad_day": "days of the month run from 1 to 31",
-    "bad_ordinal": "weekday_of_month is like first_monday or last_friday",
-    "no_end": "end_date is empty; fill it in",
-    "end_before_start": "end_date is before start_date",
-    "start_in_past": "start_date is in the past; start today or later",
-    "no_run": "no run date falls between start_date and end_date",
-}
-
-
-def problem_text(problem: RowProblem) -> str:
-    """One problem as an English sentence for the result file."""
-    template = _SENTENCES.get(problem.reason, problem.reason)
-    return template.format(column=problem.column or "value")
-
-
-def problems_text(problems: tuple[RowProblem, ...]) -> str:
-    return "; ".join(
-        f"{p.column}: {problem_text(p)}" if p.column else problem_text(p)
-        for p in problems
-    )

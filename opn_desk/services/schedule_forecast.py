@@ -4,6 +4,10 @@ Each running schedule's run dates in the window come from the app's own
 date rules, so the forecast reaches past the 30 dates the API lists.
 Amounts add up per currency, never across currencies. Retries and runs
 that may fail are not foreseen: the forecast is what is planned.
+
+Only a schedule that will run counts: a suspended, expired or deleted
+one forecasts nothing, and neither does one paused in the dashboard
+(its ``state`` is ``Paused``: it keeps its status but does not execute).
 """
 
 from __future__ import annotations
@@ -12,8 +16,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from opn_desk.models.schedule_queries import ScheduleItem
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opn_desk.models.recurring import ScheduleRecord
+from opn_desk.models.schedule_queries import (
+    ScheduleFilter,
+    ScheduleItem,
+    list_schedules,
+)
 from opn_desk.services.export import (
     ColumnKind,
     ExportFormat,
@@ -29,6 +42,7 @@ from opn_desk.services.schedule_dates import (
 
 DAY, MONTH = "day", "month"
 NO_VALUE = ""
+PAUSED = "paused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +59,24 @@ class ForecastLine:
     currency: str
     charges: int
     amount: int
+
+
+def forecast_schedules(session: Session) -> list[ScheduleItem]:
+    """The schedules that will run: live, not deleted and not paused."""
+    live = list_schedules(session, ScheduleFilter(live_only=True))
+    rows = session.execute(
+        select(ScheduleRecord.id, ScheduleRecord.deleted, ScheduleRecord.raw).where(
+            ScheduleRecord.id.in_([item.id for item in live])
+        )
+    )
+    stopped = {row.id for row in rows if row.deleted or _stopped(row.raw)}
+    return [item for item in live if item.id not in stopped]
+
+
+def _stopped(raw: dict[str, Any]) -> bool:
+    """Deleted or paused, whatever the status still says."""
+    state = str(raw.get("state") or "").lower()
+    return bool(raw.get("deleted")) or state == PAUSED
 
 
 def forecast(
@@ -82,10 +114,23 @@ def metadata_keys(schedules: list[ScheduleItem]) -> list[str]:
 
 
 def export_forecast(
-    path: Path, lines: list[ForecastLine], group_key: str | None
+    path: Path,
+    lines: list[ForecastLine],
+    group_key: str | None,
+    headers: list[str] | None = None,
 ) -> list[Path]:
-    """Write the forecast to .xlsx (or .csv) with the shared exporter."""
-    headers = ["Period", group_key or "Group", "Currency", "Charges", "Amount"]
+    """Write the forecast to .xlsx (or .csv) with the shared exporter.
+
+    ``headers`` are the five column titles in the clerk's language; the
+    second defaults to the grouping key.
+    """
+    headers = headers or [
+        "Period",
+        group_key or "Group",
+        "Currency",
+        "Charges",
+        "Amount",
+    ]
     kinds = [
         ColumnKind.TEXT,
         ColumnKind.TEXT,

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from opn_desk.models.db import open_engine
 from opn_desk.sandbox import SANDBOX_SECRET_KEY
 from opn_desk.services import paths
 from opn_desk.services.api import DEFAULT_BASE_URL, OpnClient
+from opn_desk.services.cache_recovery import CacheRecovered, open_cache
 from opn_desk.services.credentials import load_secret_key
 from opn_desk.services.operations import Journal
 from opn_desk.services.profiles import Profile
@@ -25,13 +25,19 @@ class MissingSecretKey(RuntimeError):
 
 @dataclass
 class Workspace:
-    """Everything needed to work on one profile."""
+    """Everything needed to work on one profile.
+
+    ``cache_notice`` is set when the cache was found damaged and rebuilt:
+    the window shows its ``user_message()`` (where the old file went, what
+    was carried over) once the profile is open.
+    """
 
     profile: Profile
     engine: Engine
     base_url: str
     secret_key: str = field(repr=False)
     sandbox: SandboxProcess | None = None
+    cache_notice: CacheRecovered | None = None
 
     def client(self) -> OpnClient:
         """A new API client for this profile; the caller closes it."""
@@ -55,6 +61,8 @@ def open_workspace(profile: Profile, secret_key: str | None = None) -> Workspace
     Raises:
         MissingSecretKey: when a real profile has no key to use.
         SandboxStartError: when the sandbox does not come up.
+        CacheUnavailable: when the cache is locked by another program or
+            its folder cannot be written.
     """
     sandbox = None
     if profile.is_sandbox:
@@ -71,9 +79,9 @@ def open_workspace(profile: Profile, secret_key: str | None = None) -> Workspace
             raise MissingSecretKey(profile.name)
 
     try:
-        engine = open_engine(profile.resolved_database_url())
+        engine, notice = open_cache(profile.resolved_database_url())
     except Exception:
         if sandbox is not None:
             sandbox.stop()
         raise
-    return Workspace(profile, engine, base_url, secret_key, sandbox)
+    return Workspace(profile, engine, base_url, secret_key, sandbox, notice)

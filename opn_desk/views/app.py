@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from opn_desk import APP_NAME, __version__
+from opn_desk import APP_NAME, __version__, i18n
 from opn_desk.services.profiles import (
     Profile,
     ProfileBook,
@@ -17,7 +17,10 @@ from opn_desk.services.profiles import (
     sandbox_profile,
     save_profiles,
 )
+from opn_desk.services.settings import buddhist_era_shown, chosen_language
 from opn_desk.services.workspace import MissingSecretKey
+from opn_desk.views.crash_dialog import install_crash_handler
+from opn_desk.views.icons import app_icon
 from opn_desk.views.main_window import MainWindow
 from opn_desk.views.tasks import TaskRunner
 from opn_desk.views.welcome_dialog import WelcomeDialog
@@ -83,13 +86,17 @@ def create_application(argv: list[str]) -> QApplication:
     app = QApplication(argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
     app.setFont(_interface_font(app.font()))
+    i18n.apply_language(app, chosen_language())
+    i18n.set_buddhist_era(buddhist_era_shown())
     return app
 
 
 def run_gui(profile_name: str | None = None) -> int:
     """Run the desktop app until its window closes; the exit code."""
     app = create_application(sys.argv[:1])
+    install_crash_handler(app)
     runner = TaskRunner(app)
     controller = AppController(runner)
     controller.start(profile_name)

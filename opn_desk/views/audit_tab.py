@@ -34,6 +34,7 @@ from opn_desk.models.journal_queries import (
     audit_states,
     iter_audit_entries,
 )
+from opn_desk.services.table_rows import TableExport
 from opn_desk.views.audit_table_model import (
     ACTION,
     CLERK,
@@ -46,6 +47,7 @@ from opn_desk.views.audit_table_model import (
     audit_export_row,
     audit_headers,
 )
+from opn_desk.views.export_action import ExportAction, visible_columns
 from opn_desk.views.refunds_tab import replace_choices
 from opn_desk.views.tasks import TaskRunner
 
@@ -77,6 +79,7 @@ class AuditTab(QWidget):
         self._engine: Engine | None = None
         self._shown_entry: int | None = None
         self.model = AuditTableModel(runner, timezone, self)
+        self.exporter = ExportAction(runner, self._table_export, "audit-log", self)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -121,6 +124,15 @@ class AuditTab(QWidget):
             target=self.target_edit.text().strip(),
         )
 
+    def export_current_table(self) -> None:
+        """Ask for a file and export every entry the filters let through
+        (what the window's Export item calls)."""
+        self.exporter.ask()
+
+    def _table_export(self) -> TableExport | None:
+        columns = visible_columns(self.table)
+        return self.model.table_export(self.tr("Audit log"), columns)
+
     def rows_for_export(self) -> tuple[list[str], Iterator[list[object]]]:
         """The column titles and the rows the tab shows with its filter.
 
@@ -155,6 +167,7 @@ class AuditTab(QWidget):
         bar.addWidget(self.clerk_combo)
         bar.addWidget(self.action_combo)
         bar.addWidget(self.target_edit, 1)
+        bar.addWidget(self.exporter.button(self))
         self._filter_bar = bar
 
     def _build_table(self) -> None:

@@ -156,13 +156,15 @@ class BulkRefundDialog(QDialog):
             totals[line.currency] = totals.get(line.currency, 0) + line.amount
         money = ", ".join(format_amount(v, k) for k, v in sorted(totals.items()))
         text = self.tr(
-            "Refund %1 charges in full, %2 in all? Each is sent once, one "
-            "after the other. This cannot be undone."
+            "Refund %n charge(s) in full, %1 in all? Each is sent once, one "
+            "after the other. This cannot be undone.",
+            "",
+            len(sendable),
         )
         self.confirmation = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Confirm the refunds"),
-            text.replace("%1", str(len(sendable))).replace("%2", money),
+            text.replace("%1", money),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
@@ -221,9 +223,9 @@ class BulkRefundDialog(QDialog):
         self.cancel_button.setEnabled(False)
         done = sum(1 for outcome in outcomes if outcome.state == "done")
         self.message.setText(
-            self.tr("%1 of %2 charges refunded.")
-            .replace("%1", str(done))
-            .replace("%2", str(len(outcomes)))
+            self.tr("%1 of %n charge(s) refunded.", "", len(outcomes)).replace(
+                "%1", str(done)
+            )
         )
         self.finished_sending.emit(outcomes)
 

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QMessageBox,
-    QRadioButton,
     QVBoxLayout,
-    QWidget,
 )
 
-from opn_desk.models.journal_store import Operation, OperationInFlight
+from opn_desk.models.journal_store import Operation
 from opn_desk.services import captures
 from opn_desk.services.api import OpnClient
 from opn_desk.services.capture_rules import (
@@ -32,58 +21,29 @@ from opn_desk.services.capture_rules import (
     check_capture,
     check_reverse,
 )
-from opn_desk.services.money import AmountError, format_amount, parse_amount
+from opn_desk.services.money import format_amount
 from opn_desk.services.operations import Journal
-from opn_desk.services.workspace import Workspace
-from opn_desk.views.errors import error_sentence
-from opn_desk.views.refusals import amount_problem, capture_refusal, operation_outcome
-from opn_desk.views.tasks import TaskRunner
-
-logger = logging.getLogger(__name__)
-
-Write = Callable[[Journal, OpnClient], Operation]
+from opn_desk.views.charge_write_dialog import ChargeWriteDialog
+from opn_desk.views.labels import moment_text
+from opn_desk.views.refusals import capture_refusal
 
 
-class CaptureDialog(QDialog):
+class CaptureDialog(ChargeWriteDialog):
     """Captures one authorization once, or releases it, after a confirmation.
 
     Signals:
         settled(object): the Operation once it settled.
     """
 
-    settled = Signal(object)
+    terms: CaptureTerms | None
+    refusal_type = CaptureRefused
 
-    def __init__(
-        self,
-        runner: TaskRunner,
-        workspace: Workspace,
-        charge_id: str,
-        clerk: str,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._workspace = workspace
-        self._charge_id = charge_id
-        self._clerk = clerk
-        self._zone = ZoneInfo(workspace.profile.timezone)
-        self.terms: CaptureTerms | None = None
-        self.confirmation: QMessageBox | None = None
-        self.setWindowTitle(self.tr("Capture %1").replace("%1", charge_id))
-        self.setMinimumWidth(520)
-        self._build()
+    def _title(self, charge_id: str) -> str:
+        return self.tr("Capture %1").replace("%1", charge_id)
 
-    def start(self) -> None:
-        """Read the charge afresh from Opn, then let the clerk choose."""
-        self.message.setText(self.tr("Reading the charge from Opn…"))
-        self._set_inputs_enabled(False)
-        workspace, charge_id = self._workspace, self._charge_id
-
-        def read() -> CaptureTerms:
-            with workspace.client() as client:
-                return capture_terms(client.get_charge(charge_id), _now())
-
-        self._runner.run_network(read, self._show_terms, self._failed, context=self)
+    @staticmethod
+    def _read_terms(client: OpnClient, charge_id: str) -> CaptureTerms:
+        return capture_terms(client.get_charge(charge_id), _now())
 
     def _build(self) -> None:
         self.authorized_label = QLabel()
@@ -94,19 +54,7 @@ class CaptureDialog(QDialog):
         facts.addRow(self.tr("Kind"), self.kind_label)
         facts.addRow(self.tr("Authorization lapses"), self.expires_label)
 
-        self.full_choice = QRadioButton(self.tr("The whole amount"))
-        self.partial_choice = QRadioButton(self.tr("Part of it:"))
-        self.full_choice.setChecked(True)
-        group = QButtonGroup(self)
-        group.addButton(self.full_choice)
-        group.addButton(self.partial_choice)
-        self.amount_edit = QLineEdit()
-        self.amount_edit.setEnabled(False)
-        self.partial_choice.toggled.connect(self.amount_edit.setEnabled)
-        row = QHBoxLayout()
-        row.addWidget(self.full_choice)
-        row.addWidget(self.partial_choice)
-        row.addWidget(self.amount_edit, 1)
+        row = self.amount_choice(self.tr("The whole amount"))
         inputs = QFormLayout()
         inputs.addRow(self.tr("Capture"), row)
 
@@ -117,9 +65,6 @@ class CaptureDialog(QDialog):
             )
         )
         self.once_label.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.capture_button = self.buttons.addButton(
             self.tr("Capture…"), QDialogButtonBox.ButtonRole.ActionRole
         )
@@ -128,7 +73,6 @@ class CaptureDialog(QDialog):
         )
         self.capture_button.clicked.connect(self._ask_capture)
         self.release_button.clicked.connect(self._ask_release)
-        self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addLayout(facts)
@@ -148,7 +92,8 @@ class CaptureDialog(QDialog):
         self.partial_choice.setEnabled(partial)
         self.amount_edit.setEnabled(partial and self.partial_choice.isChecked())
 
-    def _show_terms(self, terms: CaptureTerms) -> None:
+    def _show_terms(self, terms: object) -> None:
+        assert isinstance(terms, CaptureTerms)
         self.terms = terms
         self.authorized_label.setText(
             format_amount(terms.authorized_amount, terms.currency)
@@ -170,15 +115,11 @@ class CaptureDialog(QDialog):
     def _lapse_text(self, expires_at: datetime | None) -> str:
         if expires_at is None:
             return self.tr("Unknown")
-        local = expires_at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+        local = moment_text(expires_at, self._zone)
         hours_left = int((expires_at - _now()).total_seconds() // 3600)
         if hours_left < 0:
             return self.tr("%1 (lapsed)").replace("%1", local)
-        return (
-            self.tr("%1 (in %2 hours)")
-            .replace("%1", local)
-            .replace("%2", str(hours_left))
-        )
+        return self.tr("%1 (in %n hour(s))", "", hours_left).replace("%1", local)
 
     def chosen_amount(self) -> int | None:
         """The amount to capture, or None with the reason shown."""
@@ -187,11 +128,10 @@ class CaptureDialog(QDialog):
             return None
         amount = terms.authorized_amount
         if self.partial_choice.isChecked():
-            try:
-                amount = parse_amount(self.amount_edit.text(), terms.currency)
-            except AmountError as error:
-                self.message.setText(amount_problem(error.reason, terms.currency))
+            typed = self.typed_amount(terms.currency)
+            if typed is None:
                 return None
+            amount = typed
         try:
             check_capture(terms, amount)
         except CaptureRefused as refused:
@@ -219,7 +159,9 @@ class CaptureDialog(QDialog):
         def write(journal: Journal, client: OpnClient) -> Operation:
             return captures.capture(journal, client, charge_id, amount, _now())
 
-        self._confirm(self.tr("Confirm the capture"), text, write)
+        self.confirm(
+            self.tr("Confirm the capture"), text, self.tr("Sending to Opn…"), write
+        )
 
     def _ask_release(self) -> None:
         terms = self.terms
@@ -242,52 +184,18 @@ class CaptureDialog(QDialog):
         def write(journal: Journal, client: OpnClient) -> Operation:
             return captures.reverse(journal, client, charge_id, _now())
 
-        self._confirm(self.tr("Confirm the release"), text, write)
-
-    def _confirm(self, title: str, text: str, write: Write) -> None:
-        self.confirmation = QMessageBox(
-            QMessageBox.Icon.Question,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+        self.confirm(
+            self.tr("Confirm the release"), text, self.tr("Sending to Opn…"), write
         )
-        self.confirmation.setDefaultButton(QMessageBox.StandardButton.No)
-        self.confirmation.finished.connect(lambda answer: self._send(answer, write))
-        self.confirmation.open()
 
-    def _send(self, answer: int, write: Write) -> None:
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        self._set_inputs_enabled(False)
-        self.message.setText(self.tr("Sending to Opn…"))
-        workspace, clerk = self._workspace, self._clerk
+    def _refusal_sentence(self, reason: str) -> str:
+        return capture_refusal(reason)
 
-        def send() -> Operation:
-            with workspace.client() as client:
-                return write(workspace.journal(client, clerk), client)
-
-        self._runner.run_network(send, self._sent, self._failed, context=self)
-
-    def _sent(self, operation: Operation) -> None:
-        self.settled.emit(operation)
-        self.message.setText(operation_outcome(operation))
-
-    def _failed(self, error: BaseException) -> None:
-        if isinstance(error, CaptureRefused):
-            self.message.setText(capture_refusal(error.reason))
-            self._show_terms(error.terms)
-            return
-        if isinstance(error, OperationInFlight):
-            self.message.setText(
-                self.tr(
-                    "Another change to this charge is being sent right now. "
-                    "Wait for it to finish, then look at the charge again."
-                )
-            )
-            return
-        logger.warning("Capture not sent", exc_info=error)
-        self.message.setText(error_sentence(error))
+    def _in_flight_sentence(self) -> str:
+        return self.tr(
+            "Another change to this charge is being sent right now. "
+            "Wait for it to finish, then look at the charge again."
+        )
 
 
 def _now() -> datetime:

@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 from opn_desk.models.authorizations import Authorization, open_authorizations
 from opn_desk.models.db import session_scope
 from opn_desk.services.money import format_amount
+from opn_desk.views.labels import moment_text
 from opn_desk.views.tasks import TaskRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -98,7 +99,7 @@ class CaptureTableModel(QAbstractTableModel):
         if column == LAPSES:
             if item.expires_at is None:
                 return ""
-            return item.expires_at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+            return moment_text(item.expires_at, self._zone)
         if column == TIME_LEFT:
             return _time_left(item.expires_at)
         if column == CHARGE:
@@ -122,7 +123,9 @@ def _time_left(expires_at: datetime | None) -> str:
         return _tr("Lapsed")
     hours = int(seconds // 3600)
     if hours >= 48:
-        return _tr("%1 days").replace("%1", str(hours // 24))
+        return QCoreApplication.translate(
+            "CaptureTableModel", "%n day(s)", None, hours // 24
+        )
     return (
         _tr("%1 h %2 min")
         .replace("%1", str(hours))

@@ -34,7 +34,7 @@ from opn_desk.models.charge_detail import (
 )
 from opn_desk.models.db import session_scope
 from opn_desk.services.money import format_amount
-from opn_desk.views.labels import payment_method_label, status_label
+from opn_desk.views.labels import moment_text, payment_method_label, status_label
 from opn_desk.views.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -327,7 +327,7 @@ class ChargeDetailPane(QWidget):
     def _time(self, moment: datetime | None) -> str | None:
         if moment is None:
             return None
-        return moment.astimezone(self._zone).strftime("%Y-%m-%d %H:%M:%S")
+        return moment_text(moment, self._zone, seconds=True)
 
     # Reacting
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -32,17 +33,25 @@ from sqlalchemy import Engine
 
 from opn_desk.models.db import session_scope
 from opn_desk.services.disputes import (
+    CLOSED,
     DEFAULT_DEADLINE_DAYS,
     STATUSES,
     DeadlinePolicy,
     DisputeFilter,
     DisputeRow,
     count_by_status,
+    currencies_of,
     filter_rows,
     find_case,
     load_dispute_rows,
 )
-from opn_desk.services.money import AmountError, parse_amount
+from opn_desk.services.money import (
+    AmountError,
+    decimals,
+    format_amount,
+    parse_amount,
+)
+from opn_desk.services.table_rows import TableExport
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.disputes_table_model import (
     AMOUNT,
@@ -57,6 +66,7 @@ from opn_desk.views.disputes_table_model import (
     reason_label,
 )
 from opn_desk.views.evidence_form import EvidenceForm
+from opn_desk.views.export_action import ExportAction, visible_columns
 from opn_desk.views.labels import payment_method_label
 from opn_desk.views.tasks import TaskRunner
 
@@ -95,6 +105,7 @@ class DisputesTab(QWidget):
         self._wanted_id: str | None = None
         self.policy = DeadlinePolicy()
         self.model = DisputesTableModel(timezone, self.policy, self)
+        self.exporter = ExportAction(runner, self._table_export, "disputes", self)
         self.form = EvidenceForm(runner, timezone, self)
         self.form.settled.connect(self._dispute_settled)
         self._build_filters()
@@ -153,15 +164,27 @@ class DisputesTab(QWidget):
 
     def current_filter(self) -> DisputeFilter | None:
         """The filter the widgets describe, or None with the reason shown."""
-        currency = self._rows[0].currency if self._rows else "THB"
+        currency = self.currency_combo.currentData()
+        ranged = any(
+            edit.text().strip() for edit in (self.min_amount_edit, self.max_amount_edit)
+        )
+        if ranged and currency is None:
+            self.message.setText(
+                self.tr("Choose the currency of the amount range, next to it.")
+            )
+            return None
         try:
             low = self._amount(self.min_amount_edit, currency)
             high = self._amount(self.max_amount_edit, currency)
         except AmountError:
+            example_amount = 1_500 * 10 ** decimals(currency)
+            example = format_amount(example_amount, currency, with_symbol=False)
             self.message.setText(
                 self.tr(
-                    "Enter the amounts as numbers, like 1,500.00, or leave them empty."
+                    "Enter the amounts in %1 as numbers, like %2, or leave them empty."
                 )
+                .replace("%1", currency)
+                .replace("%2", example)
             )
             return None
         dated = self.dates_box.isChecked()
@@ -170,6 +193,7 @@ class DisputesTab(QWidget):
             status=self.status_combo.currentData(),
             reason_code=self.reason_combo.currentData(),
             due_within_days=due if due > 0 else None,
+            currency=currency,
             min_amount=low,
             max_amount=high,
             payment_method=self.method_combo.currentData(),
@@ -179,12 +203,24 @@ class DisputesTab(QWidget):
             timezone=self._timezone,
         )
 
+    def export_current_table(self) -> None:
+        """Ask for a file and export the disputes the filters let through
+        (what the window's Export item calls)."""
+        self.exporter.ask()
+
+    def _table_export(self) -> TableExport | None:
+        if self._engine is None:
+            return None
+        columns = visible_columns(self.table)
+        return self.model.table_export(self.tr("Disputes"), columns)
+
     def clear_filters(self) -> None:
         for combo in (
             self.status_combo,
             self.reason_combo,
             self.method_combo,
             self.brand_combo,
+            self.currency_combo,
         ):
             combo.setCurrentIndex(0)
         self.due_spin.setValue(0)
@@ -210,9 +246,11 @@ class DisputesTab(QWidget):
         return True
 
     @staticmethod
-    def _amount(edit: QLineEdit, currency: str) -> int | None:
+    def _amount(edit: QLineEdit, currency: str | None) -> int | None:
         text = edit.text().strip()
-        return parse_amount(text, currency) if text else None
+        if not text or currency is None:
+            return None
+        return parse_amount(text, currency)
 
     # Building
 
@@ -221,6 +259,7 @@ class DisputesTab(QWidget):
         self.status_combo.addItem(self.tr("All statuses"), None)
         for status in STATUSES:
             self.status_combo.addItem(dispute_status_label(status), status)
+        self.status_combo.addItem(self.tr("Closed (won or lost)"), CLOSED)
         self.reason_combo = QComboBox(self)
         self.reason_combo.addItem(self.tr("All reasons"), None)
         self.method_combo = QComboBox(self)
@@ -236,6 +275,11 @@ class DisputesTab(QWidget):
         self.min_amount_edit.setPlaceholderText(self.tr("Lowest amount"))
         self.max_amount_edit = QLineEdit(self)
         self.max_amount_edit.setPlaceholderText(self.tr("Highest amount"))
+        self.currency_combo = QComboBox(self)
+        self.currency_combo.setToolTip(
+            self.tr("The currency of the amount range; only its disputes show.")
+        )
+        self.currency_combo.addItem(self.tr("All currencies"), None)
         self.dates_box = QCheckBox(self.tr("Opened between:"), self)
         self.first_day_edit = self._date_edit(-30)
         self.last_day_edit = self._date_edit(0)
@@ -262,6 +306,7 @@ class DisputesTab(QWidget):
             self.reason_combo,
             self.method_combo,
             self.brand_combo,
+            self.currency_combo,
         ):
             combo.currentIndexChanged.connect(self._apply_filter)
         self.due_spin.valueChanged.connect(self._apply_filter)
@@ -280,11 +325,15 @@ class DisputesTab(QWidget):
         grid.addWidget(self.due_spin, 1, 3)
         grid.addWidget(self.method_combo, 1, 4)
         grid.addWidget(self.brand_combo, 1, 5)
-        grid.addWidget(self.min_amount_edit, 2, 0)
-        grid.addWidget(self.max_amount_edit, 2, 1)
+        amounts = QHBoxLayout()
+        amounts.addWidget(self.currency_combo)
+        amounts.addWidget(self.min_amount_edit, 1)
+        amounts.addWidget(self.max_amount_edit, 1)
+        grid.addLayout(amounts, 2, 0, 1, 2)
         grid.addWidget(self.dates_box, 2, 2)
         grid.addWidget(self.first_day_edit, 2, 3)
         grid.addWidget(self.last_day_edit, 2, 4)
+        grid.addWidget(self.exporter.button(self), 2, 5)
         self._filter_grid = grid
 
     def _date_edit(self, days_from_today: int) -> QDateEdit:
@@ -340,6 +389,8 @@ class DisputesTab(QWidget):
         )
         brands = {r.card_brand for r in self._rows if r.card_brand}
         _replace(self.brand_combo, sorted((b, b) for b in brands))
+        currencies = currencies_of(self._rows)
+        _replace(self.currency_combo, [(c, c) for c in currencies])
 
     def _apply_filter(self) -> None:
         wanted = self.current_filter()

@@ -57,6 +57,7 @@ from opn_desk.views.disputes_table_model import (
 )
 from opn_desk.views.errors import error_sentence
 from opn_desk.views.evidence_preview import EvidencePreview
+from opn_desk.views.labels import moment_text
 from opn_desk.views.refusals import operation_outcome
 from opn_desk.views.tasks import TaskRunner
 
@@ -419,7 +420,7 @@ class EvidenceForm(QWidget):
         )
 
     def _local(self, moment: datetime) -> str:
-        return moment.astimezone(ZoneInfo(self._timezone)).strftime("%Y-%m-%d %H:%M")
+        return moment_text(moment, ZoneInfo(self._timezone))
 
     def _draft_loaded(self, draft: Draft) -> None:
         if self.dispute is None or draft.dispute_id != self.dispute.id:
@@ -692,9 +693,11 @@ class EvidenceForm(QWidget):
     def _submitted(self, result: evidence.SubmitResult) -> None:
         uploads = len(result.operations) - 1
         self.message.setText(
-            self.tr("Sent to Opn: %1 documents and the message. The dispute is now %2.")
-            .replace("%1", str(uploads))
-            .replace("%2", dispute_status_label(result.dispute.status))
+            self.tr(
+                "Sent to Opn: %n document(s) and the message. The dispute is now %1.",
+                "",
+                uploads,
+            ).replace("%1", dispute_status_label(result.dispute.status))
         )
         self.settled.emit(result.dispute.id)
 

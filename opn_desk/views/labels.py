@@ -1,8 +1,16 @@
-"""Words shown for API values: statuses and payment methods."""
+"""Words and forms shown for values: statuses, payment methods, dates.
+
+Every date and time on screen goes through ``day_text`` or ``moment_text``,
+so the display language and the Buddhist-era setting apply everywhere.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime, tzinfo
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from opn_desk import i18n
 
 _CONTEXT = "labels"
 
@@ -41,3 +49,18 @@ def payment_method_label(method: str) -> str:
     if text is not None:
         return QCoreApplication.translate(_CONTEXT, str(text))
     return method.replace("_", " ").capitalize()
+
+
+def day_text(day: date) -> str:
+    """A date as shown: ``2026-12-03``, in Thai ``03/12/2569`` (BE on)."""
+    year = i18n.era_year(day.year, i18n.buddhist_era_shown())
+    if i18n.current_language() == "th":
+        return f"{day.day:02d}/{day.month:02d}/{year}"
+    return f"{year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+def moment_text(moment: datetime, zone: tzinfo, *, seconds: bool = False) -> str:
+    """A moment in ``zone`` as shown, to the minute or the second."""
+    local = moment.astimezone(zone)
+    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{day_text(local.date())} {clock}"

@@ -51,6 +51,7 @@ from opn_desk.models.operations import (
 )
 from opn_desk.services.money import format_amount
 from opn_desk.views.audit_table_model import action_label
+from opn_desk.views.labels import moment_text
 from opn_desk.views.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -238,8 +239,7 @@ class OperationsTableModel(QAbstractTableModel):
         return text(operation) if text else ""
 
     def _local_time(self, operation: Operation) -> str:
-        local = operation.created_at.astimezone(self._zone)
-        return local.strftime("%Y-%m-%d %H:%M")
+        return moment_text(operation.created_at, self._zone)
 
 
 class OperationsPanel(QWidget):

@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
-    QRadioButton,
     QVBoxLayout,
-    QWidget,
 )
 
-from opn_desk.models.journal_store import Operation, OperationInFlight
-from opn_desk.models.operations import DONE
+from opn_desk.models.journal_store import Operation
 from opn_desk.services import refunds
-from opn_desk.services.money import AmountError, format_amount, parse_amount
+from opn_desk.services.api import OpnClient
+from opn_desk.services.money import format_amount
+from opn_desk.services.operations import Journal
 from opn_desk.services.refund_rules import RefundRefused, RefundTerms, check_refund
-from opn_desk.services.workspace import Workspace
-from opn_desk.views.errors import error_sentence
-from opn_desk.views.refusals import amount_problem, operation_outcome, refund_refusal
-from opn_desk.views.tasks import TaskRunner
-
-logger = logging.getLogger(__name__)
+from opn_desk.views.charge_write_dialog import ChargeWriteDialog
+from opn_desk.views.labels import day_text
+from opn_desk.views.refusals import refund_refusal
 
 # Reasons offered to the clerk: (code kept in the refund's metadata, label).
 REASONS = (
@@ -50,7 +40,7 @@ REASONS = (
 )
 
 
-class RefundDialog(QDialog):
+class RefundDialog(ChargeWriteDialog):
     """Refunds one charge, in full or in part, after a confirmation.
 
     Signals:
@@ -58,41 +48,15 @@ class RefundDialog(QDialog):
             failed or unconfirmed).
     """
 
-    settled = Signal(object)
+    terms: RefundTerms | None
+    refusal_type = RefundRefused
 
-    def __init__(
-        self,
-        runner: TaskRunner,
-        workspace: Workspace,
-        charge_id: str,
-        clerk: str,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._workspace = workspace
-        self._charge_id = charge_id
-        self._clerk = clerk
-        self._zone = ZoneInfo(workspace.profile.timezone)
-        self.terms: RefundTerms | None = None
-        self.confirmation: QMessageBox | None = None
-        self.setWindowTitle(self.tr("Refund %1").replace("%1", charge_id))
-        self.setMinimumWidth(520)
-        self._build()
+    def _title(self, charge_id: str) -> str:
+        return self.tr("Refund %1").replace("%1", charge_id)
 
-    def start(self) -> None:
-        """Read the charge afresh from Opn, then let the clerk choose."""
-        self.message.setText(self.tr("Reading the charge from Opn…"))
-        self._set_inputs_enabled(False)
-        workspace, charge_id = self._workspace, self._charge_id
-
-        def read() -> RefundTerms:
-            with workspace.client() as client:
-                return refunds.read_refund_terms(client, charge_id, _now())
-
-        self._runner.run_network(
-            read, self._show_terms, self._read_failed, context=self
-        )
+    @staticmethod
+    def _read_terms(client: OpnClient, charge_id: str) -> RefundTerms:
+        return refunds.read_refund_terms(client, charge_id, _now())
 
     # Building
 
@@ -113,20 +77,8 @@ class RefundDialog(QDialog):
         facts.addRow(self.tr("Refund window closes"), self.window_label)
         facts.addRow(self.tr("Partial refunds"), self.partial_label)
 
-        self.full_choice = QRadioButton(self.tr("Everything left"))
-        self.partial_choice = QRadioButton(self.tr("Part of it:"))
-        self.full_choice.setChecked(True)
-        choices = QButtonGroup(self)
-        choices.addButton(self.full_choice)
-        choices.addButton(self.partial_choice)
-        self.amount_edit = QLineEdit()
+        amount_row = self.amount_choice(self.tr("Everything left"))
         self.amount_edit.setPlaceholderText("0.00")
-        self.amount_edit.setEnabled(False)
-        self.partial_choice.toggled.connect(self.amount_edit.setEnabled)
-        amount_row = QHBoxLayout()
-        amount_row.addWidget(self.full_choice)
-        amount_row.addWidget(self.partial_choice)
-        amount_row.addWidget(self.amount_edit, 1)
 
         self.reason_combo = QComboBox()
         for code, label in REASONS:
@@ -140,14 +92,10 @@ class RefundDialog(QDialog):
         inputs.addRow(self.tr("Reason"), self.reason_combo)
         inputs.addRow(self.tr("Note"), self.note_edit)
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.refund_button = self.buttons.addButton(
             self.tr("Refund…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.refund_button.clicked.connect(self._ask_to_confirm)
-        self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addLayout(facts)
@@ -169,7 +117,8 @@ class RefundDialog(QDialog):
 
     # Terms
 
-    def _show_terms(self, terms: RefundTerms) -> None:
+    def _show_terms(self, terms: object) -> None:
+        assert isinstance(terms, RefundTerms)
         self.terms = terms
         money = terms.currency
         self.captured_label.setText(format_amount(terms.captured_amount, money))
@@ -199,13 +148,10 @@ class RefundDialog(QDialog):
         self._set_inputs_enabled(True)
         self.partial_choice.setEnabled(terms.partial_allowed)
 
-    def _read_failed(self, error: BaseException) -> None:
-        self.message.setText(error_sentence(error))
-
     def _local_date(self, moment: datetime | None) -> str:
         if moment is None:
             return self.tr("Unknown")
-        return moment.astimezone(self._zone).strftime("%Y-%m-%d")
+        return day_text(moment.astimezone(self._zone).date())
 
     # Refunding
 
@@ -217,11 +163,10 @@ class RefundDialog(QDialog):
         if self.full_choice.isChecked():
             amount = terms.remaining_amount
         else:
-            try:
-                amount = parse_amount(self.amount_edit.text(), terms.currency)
-            except AmountError as error:
-                self.message.setText(amount_problem(error.reason, terms.currency))
+            typed = self.typed_amount(terms.currency)
+            if typed is None:
                 return None
+            amount = typed
         try:
             check_refund(terms, amount)
         except RefundRefused as refused:
@@ -243,62 +188,31 @@ class RefundDialog(QDialog):
             question = self.tr(
                 "Refund %1 of charge %2 to the customer? This cannot be undone."
             )
-        self.confirmation = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Confirm the refund"),
-            question.replace("%1", text).replace("%2", self._charge_id),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        self.confirmation.setDefaultButton(QMessageBox.StandardButton.No)
-        self.confirmation.finished.connect(
-            lambda answer: self._confirmed(answer, amount)
-        )
-        self.confirmation.open()
-
-    def _confirmed(self, answer: int, amount: int) -> None:
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        self._set_inputs_enabled(False)
-        self.message.setText(self.tr("Sending the refund to Opn…"))
         request = refunds.RefundRequest(
             self._charge_id,
             amount,
             str(self.reason_combo.currentData()),
             self.note_edit.text().strip(),
         )
-        workspace, clerk = self._workspace, self._clerk
 
-        def send() -> Operation:
-            with workspace.client() as client:
-                journal = workspace.journal(client, clerk)
-                return refunds.refund(journal, client, request, _now())
+        def write(journal: Journal, client: OpnClient) -> Operation:
+            return refunds.refund(journal, client, request, _now())
 
-        self._runner.run_network(send, self._sent, self._not_sent, context=self)
+        self.confirm(
+            self.tr("Confirm the refund"),
+            question.replace("%1", text).replace("%2", self._charge_id),
+            self.tr("Sending the refund to Opn…"),
+            write,
+        )
 
-    def _sent(self, operation: Operation) -> None:
-        self.settled.emit(operation)
-        self.message.setText(operation_outcome(operation))
-        if operation.state == DONE:
-            self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
+    def _refusal_sentence(self, reason: str) -> str:
+        return refund_refusal(reason)
 
-    def _not_sent(self, error: BaseException) -> None:
-        if isinstance(error, RefundRefused):
-            # The charge changed since the dialog read it: show it afresh.
-            self.message.setText(refund_refusal(error.reason))
-            self._show_terms(error.terms)
-            return
-        if isinstance(error, OperationInFlight):
-            self.message.setText(
-                self.tr(
-                    "Another refund of this charge is being sent right now. "
-                    "Wait for it to finish, then look at the charge again."
-                )
-            )
-            return
-        logger.warning("Refund not sent", exc_info=error)
-        self.message.setText(error_sentence(error))
-        self._set_inputs_enabled(True)
+    def _in_flight_sentence(self) -> str:
+        return self.tr(
+            "Another refund of this charge is being sent right now. "
+            "Wait for it to finish, then look at the charge again."
+        )
 
 
 def _now() -> datetime:

@@ -25,6 +25,8 @@ from sqlalchemy import Engine
 
 from opn_desk.models.db import session_scope
 from opn_desk.models.refund_queries import RefundChoices, RefundFilter, refund_choices
+from opn_desk.services.table_rows import TableExport
+from opn_desk.views.export_action import ExportAction, visible_columns
 from opn_desk.views.refunds_table_model import (
     AMOUNT,
     CHARGE,
@@ -71,6 +73,7 @@ class RefundsTab(QWidget):
         self._timezone = timezone
         self._engine: Engine | None = None
         self.model = RefundsTableModel(runner, timezone, self)
+        self.exporter = ExportAction(runner, self._table_export, "refunds", self)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -113,6 +116,15 @@ class RefundsTab(QWidget):
             timezone=self._timezone,
             search=self.search_edit.text().strip(),
         )
+
+    def export_current_table(self) -> None:
+        """Ask for a file and export every refund the filters let through
+        (what the window's Export item calls)."""
+        self.exporter.ask()
+
+    def _table_export(self) -> TableExport | None:
+        columns = visible_columns(self.table)
+        return self.model.table_export(self.tr("Refunds"), columns)
 
     def clear_filters(self) -> None:
         for combo in (self.status_combo, self.kind_combo, self.currency_combo):
@@ -158,6 +170,7 @@ class RefundsTab(QWidget):
         bar.addWidget(self.last_day_edit)
         bar.addWidget(self.search_edit, 1)
         bar.addWidget(self.clear_button)
+        bar.addWidget(self.exporter.button(self))
         self._filter_bar = bar
 
     def _date_edit(self, tooltip: str, days_from_today: int) -> QDateEdit:

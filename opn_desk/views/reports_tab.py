@@ -55,6 +55,7 @@ from opn_desk.services.reports import (
     save_report,
     saved_report_names,
 )
+from opn_desk.views.labels import day_text
 from opn_desk.views.report_chart import ReportChart
 from opn_desk.views.reports_table_model import ReportsTableModel
 from opn_desk.views.tasks import TaskRunner
@@ -63,20 +64,20 @@ logger = logging.getLogger(__name__)
 
 VALUES_SHOWN_PER_KEY = 3
 _PERIODS = (
-    (Period.DAY, "Day"),
-    (Period.WEEK, "Week"),
-    (Period.MONTH, "Month"),
-    (Period.QUARTER, "Quarter"),
-    (Period.CUSTOM, "Custom range"),
+    (Period.DAY, QT_TRANSLATE_NOOP("ReportsTab", "Day")),
+    (Period.WEEK, QT_TRANSLATE_NOOP("ReportsTab", "Week")),
+    (Period.MONTH, QT_TRANSLATE_NOOP("ReportsTab", "Month")),
+    (Period.QUARTER, QT_TRANSLATE_NOOP("ReportsTab", "Quarter")),
+    (Period.CUSTOM, QT_TRANSLATE_NOOP("ReportsTab", "Custom range")),
 )
 _FIXED_DIMENSIONS = (
-    ("payment_method", "Payment method"),
-    ("card_brand", "Card brand"),
-    ("currency", "Currency"),
-    ("status", "Status"),
-    ("day", "Day"),
-    ("week", "Week"),
-    ("month", "Month"),
+    ("payment_method", QT_TRANSLATE_NOOP("ReportsTab", "Payment method")),
+    ("card_brand", QT_TRANSLATE_NOOP("ReportsTab", "Card brand")),
+    ("currency", QT_TRANSLATE_NOOP("ReportsTab", "Currency")),
+    ("status", QT_TRANSLATE_NOOP("ReportsTab", "Status")),
+    ("day", QT_TRANSLATE_NOOP("ReportsTab", "Day")),
+    ("week", QT_TRANSLATE_NOOP("ReportsTab", "Week")),
+    ("month", QT_TRANSLATE_NOOP("ReportsTab", "Month")),
 )
 
 
@@ -275,7 +276,7 @@ class ReportsTab(QWidget):
     def _build_controls(self) -> None:
         self.period_combo = QComboBox(self)
         for period, title in _PERIODS:
-            self.period_combo.addItem(self.tr(title), period)
+            self.period_combo.addItem(self.tr(str(title)), period)
         _select(self.period_combo, Period.MONTH)
         today = self._today()
         self.first_day_edit = _date_edit(today, self)
@@ -353,7 +354,7 @@ class ReportsTab(QWidget):
             combo.clear()
             combo.addItem(empty, None)
             for value, title in _FIXED_DIMENSIONS:
-                combo.addItem(self.tr(title), value)
+                combo.addItem(self.tr(str(title)), value)
             for key, sample in keys:
                 combo.addItem(
                     self.tr("Metadata: %1").replace("%1", key), METADATA_PREFIX + key
@@ -397,8 +398,8 @@ class ReportsTab(QWidget):
             return
         self.message.setText(
             self.tr("Charges created %1 to %2 (%3).")
-            .replace("%1", result.first_day.isoformat())
-            .replace("%2", result.last_day.isoformat())
+            .replace("%1", day_text(result.first_day))
+            .replace("%2", day_text(result.last_day))
             .replace("%3", str(self._zone))
         )
         self.report_ready.emit()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -30,8 +31,9 @@ from opn_desk.services.schedule_forecast import (
     metadata_keys,
 )
 from opn_desk.views.errors import error_sentence
-from opn_desk.views.schedules_table_model import tr
 from opn_desk.views.tasks import TaskRunner
+
+translate = QCoreApplication.translate
 
 DAYS_AHEAD = 90
 MONTHS_AHEAD = 12
@@ -55,21 +57,21 @@ class ForecastPane(QWidget):
         self._schedules: list[ScheduleItem] = []
         self.shown: _Shown | None = None
         self.by_combo = QComboBox()
-        self.by_combo.addItem(tr("Per day, next 90 days"), DAY)
-        self.by_combo.addItem(tr("Per month, next 12 months"), MONTH)
+        self.by_combo.addItem(translate("ForecastPane", "Per day, next 90 days"), DAY)
+        self.by_combo.addItem(
+            translate("ForecastPane", "Per month, next 12 months"), MONTH
+        )
         self.group_combo = QComboBox()
-        self.export_button = QPushButton(tr("Export to Excel…"))
+        self.export_button = QPushButton(translate("ForecastPane", "Export to Excel…"))
         self.export_button.clicked.connect(self._ask_where)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(
-            [tr("Period"), tr("Group"), tr("Currency"), tr("Charges"), tr("Amount")]
-        )
+        self.table.setHorizontalHeaderLabels(column_titles(None))
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.message = QLabel()
         bar = QHBoxLayout()
         bar.addWidget(self.by_combo)
-        bar.addWidget(QLabel(tr("Group by")))
+        bar.addWidget(QLabel(translate("ForecastPane", "Group by")))
         bar.addWidget(self.group_combo, 1)
         bar.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -80,11 +82,12 @@ class ForecastPane(QWidget):
         self.group_combo.currentIndexChanged.connect(self.recompute)
 
     def set_schedules(self, schedules: list[ScheduleItem]) -> None:
+        """The schedules to forecast: those that will run (forecast_schedules)."""
         self._schedules = [s for s in schedules if s.live]
         chosen = self.group_combo.currentData()
         self.group_combo.blockSignals(True)
         self.group_combo.clear()
-        self.group_combo.addItem(tr("Nothing"), None)
+        self.group_combo.addItem(translate("ForecastPane", "Nothing"), None)
         for key in metadata_keys(self._schedules):
             self.group_combo.addItem(key, key)
         index = self.group_combo.findData(chosen)
@@ -115,18 +118,30 @@ class ForecastPane(QWidget):
         for row, line in enumerate(shown.lines):
             cells = (
                 line.period,
-                line.group or (tr("(not set)") if shown.group_key else ""),
+                line.group
+                or (translate("ForecastPane", "(not set)") if shown.group_key else ""),
                 line.currency,
                 str(line.charges),
                 format_amount(line.amount, line.currency),
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.setHorizontalHeaderLabels(column_titles(shown.group_key))
         self.table.resizeColumnsToContents()
+        self.message.setText(
+            ""
+            if shown.lines
+            else translate(
+                "ForecastPane", "No running schedule charges in this period."
+            )
+        )
 
     def _ask_where(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, tr("Export the forecast"), "forecast.xlsx", "Excel (*.xlsx)"
+            self,
+            translate("ForecastPane", "Export the forecast"),
+            "forecast.xlsx",
+            "Excel (*.xlsx)",
         )
         if chosen:
             self.export_to(Path(chosen))
@@ -137,17 +152,30 @@ class ForecastPane(QWidget):
         if shown is None:
             return
 
+        titles = column_titles(shown.group_key)
+
         def write() -> list[Path]:
-            return export_forecast(path, shown.lines, shown.group_key)
+            return export_forecast(path, shown.lines, shown.group_key, titles)
 
         self._runner.run_db(
             write,
             lambda _paths: self.message.setText(
-                tr("Exported to %1.").replace("%1", str(path))
+                translate("ForecastPane", "Exported to %1.").replace("%1", str(path))
             ),
             lambda error: self.message.setText(error_sentence(error)),
             context=self,
         )
+
+
+def column_titles(group_key: str | None) -> list[str]:
+    """The forecast's column titles; the group column names its key."""
+    return [
+        translate("ForecastPane", "Period"),
+        group_key or translate("ForecastPane", "Group"),
+        translate("ForecastPane", "Currency"),
+        translate("ForecastPane", "Charges"),
+        translate("ForecastPane", "Amount"),
+    ]
 
 
 def _months_later(day: date, months: int) -> date:

@@ -50,6 +50,7 @@ from opn_desk.services.schedule_dates import (
 )
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.errors import error_sentence
+from opn_desk.views.labels import day_text
 from opn_desk.views.refusals import amount_problem, operation_outcome
 from opn_desk.views.schedules_table_model import (
     ORDINAL_LABELS,
@@ -386,7 +387,7 @@ class ScheduleForm(QDialog):
         except CadenceRefused as refused:
             problem = refused.reason
         self.preview_dates = [] if problem else run_dates(cadence, start_on, end_on)
-        self.preview_label.setText(", ".join(d.isoformat() for d in self.preview_dates))
+        self.preview_label.setText(", ".join(day_text(d) for d in self.preview_dates))
         self.words_label.setText(
             ""
             if problem
@@ -453,9 +454,9 @@ class ScheduleForm(QDialog):
                     request.cadence.on_object(),
                 ).lower(),
             )
-            .replace("%4", request.start_on.isoformat())
-            .replace("%5", request.end_on.isoformat())
-            .replace("%6", self.preview_dates[0].isoformat())
+            .replace("%4", day_text(request.start_on))
+            .replace("%5", day_text(request.end_on))
+            .replace("%6", day_text(self.preview_dates[0]))
         )
         if self.replacing is not None:
             question = (

@@ -35,8 +35,11 @@ from opn_desk.models.schedule_queries import (
     schedule_occurrences,
 )
 from opn_desk.services import schedules
+from opn_desk.services.schedule_forecast import forecast_schedules
+from opn_desk.services.table_rows import TableExport
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.errors import error_sentence
+from opn_desk.views.export_action import ExportAction, visible_columns
 from opn_desk.views.refusals import operation_outcome
 from opn_desk.views.schedule_bulk_dialog import ScheduleBulkDialog
 from opn_desk.views.schedule_forecast_pane import ForecastPane
@@ -64,6 +67,7 @@ STATUS_FILTERS = (
 class _Shown:
     schedules: list[ScheduleItem]
     failed: list[OccurrenceItem]
+    running: list[ScheduleItem]
 
 
 class SchedulesTab(QWidget):
@@ -100,6 +104,9 @@ class SchedulesTab(QWidget):
         self.delete_button.clicked.connect(self._ask_to_delete)
         self.bulk_button = QPushButton(tr("From a file…"))
         self.bulk_button.clicked.connect(self._ask_for_file)
+        self.exporter = ExportAction(
+            self._runner, self._table_export, "schedules", self
+        )
         bar = QHBoxLayout()
         bar.addWidget(self.status_combo)
         bar.addWidget(self.search_edit, 1)
@@ -108,6 +115,7 @@ class SchedulesTab(QWidget):
             self.change_button,
             self.delete_button,
             self.bulk_button,
+            self.exporter.button(self),
         ):
             bar.addWidget(button)
 
@@ -170,7 +178,9 @@ class SchedulesTab(QWidget):
         def read() -> _Shown:
             with session_scope(engine) as session:
                 return _Shown(
-                    list_schedules(session, filters), failed_occurrences(session)
+                    list_schedules(session, filters),
+                    failed_occurrences(session),
+                    forecast_schedules(session),
                 )
 
         self._runner.run_db(read, self._show, context=self)
@@ -180,7 +190,7 @@ class SchedulesTab(QWidget):
         self.failed_model.set_rows(shown.failed)
         self.failed_table.resizeColumnsToContents()
         self.occurrences_model.set_rows([])
-        self.forecast.set_schedules(shown.schedules)
+        self.forecast.set_schedules(shown.running)
         live = sum(1 for s in shown.schedules if s.live)
         self.summary.setText(
             tr("Schedules: %1, running: %2, failed runs: %3")
@@ -188,6 +198,17 @@ class SchedulesTab(QWidget):
             .replace("%2", str(live))
             .replace("%3", str(len(shown.failed)))
         )
+
+    def export_current_table(self) -> None:
+        """Ask for a file and export the schedules shown (what the
+        window's Export item calls)."""
+        self.exporter.ask()
+
+    def _table_export(self) -> TableExport | None:
+        if self._engine is None:
+            return None
+        columns = visible_columns(self.table)
+        return self.model.table_export(tr("Schedules"), columns)
 
     def selected(self) -> ScheduleItem | None:
         rows = self.table.selectionModel().selectedRows()

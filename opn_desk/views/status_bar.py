@@ -1,19 +1,56 @@
-"""The main window's status bar: profile, TEST/LIVE marker, sync state."""
+"""The main window's status bar and live banner: profile, mode, sync state."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from opn_desk.services.profiles import Profile
+from opn_desk.views.labels import moment_text
 
 _BADGE_STYLE = (
     "QLabel {{ background: {bg}; color: white; font-weight: bold;"
     " padding: 1px 8px; border-radius: 3px; }}"
 )
 _BADGE_COLOURS = {"sandbox": "#1565c0", "test": "#e65100", "live": "#b71c1c"}
+_BANNER_STYLE = (
+    "QLabel { background: #b71c1c; color: white; font-weight: bold;"
+    " padding: 4px 10px; }"
+)
+
+
+class LiveBanner(QLabel):
+    """A red band across the window while a live profile is open."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("liveBanner")
+        self.setStyleSheet(_BANNER_STYLE)
+        self.setWordWrap(True)
+        self.hide()
+
+    def set_profile(self, profile: Profile) -> None:
+        self.setVisible(profile.mode == "live")
+        self.setText(
+            self.tr(
+                "LIVE account %1: refunds and captures made here move real money."
+            ).replace("%1", profile.name)
+        )
+
+
+def window_title(profile: Profile) -> str:
+    """The window title, which names the profile and says LIVE first."""
+    translate = QCoreApplication.translate
+    if profile.mode == "live":
+        title = translate("LiveBanner", "LIVE · %1 — opn-desk")
+    elif profile.mode == "sandbox":
+        title = translate("LiveBanner", "%1 (sandbox) — opn-desk")
+    else:
+        title = translate("LiveBanner", "%1 (test mode) — opn-desk")
+    return title.replace("%1", profile.name)
 
 
 class ProfileStatusBar(QStatusBar):
@@ -55,7 +92,7 @@ class ProfileStatusBar(QStatusBar):
         if moment is None:
             self.sync_label.setText(self.tr("Not synced yet"))
             return
-        local = moment.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+        local = moment_text(moment, self._zone)
         self.sync_label.setText(self.tr("Last sync: %1").replace("%1", local))
 
     def set_charge_count(self, count: int) -> None:
@@ -90,8 +127,9 @@ class ProfileStatusBar(QStatusBar):
 
 
 def _badge_text(bar: QStatusBar, profile: Profile) -> str:
+    translate = QCoreApplication.translate  # lupdate files bar.tr() under "bar"
     if profile.mode == "live":
-        return bar.tr("LIVE")
+        return translate("ProfileStatusBar", "LIVE")
     if profile.mode == "sandbox":
-        return bar.tr("TEST · SANDBOX")
-    return bar.tr("TEST")
+        return translate("ProfileStatusBar", "TEST · SANDBOX")
+    return translate("ProfileStatusBar", "TEST")

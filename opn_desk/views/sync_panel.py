@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from opn_desk.models.sync_overview import ResourceSyncStatus
+from opn_desk.views.labels import moment_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _CONTEXT = "SyncStatusTableModel"
@@ -128,7 +129,7 @@ class SyncStatusTableModel(QAbstractTableModel):
     def _when(self, moment: datetime | None) -> str:
         if moment is None:
             return _tr("Never")
-        return moment.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+        return moment_text(moment, self._zone)
 
     def _progress_text(self, status: ResourceSyncStatus) -> str:
         progress = self._progress.get(status.resource)

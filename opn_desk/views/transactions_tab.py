@@ -25,9 +25,11 @@ from sqlalchemy import Engine
 
 from opn_desk.models.charge_filter import ChargeFilter
 from opn_desk.models.charge_store import ChargeListItem
+from opn_desk.services.table_rows import TableExport
 from opn_desk.views.charge_detail_pane import ChargeDetailPane
 from opn_desk.views.charge_filter_bar import ChargeFilterBar
 from opn_desk.views.column_chooser import ColumnChooser
+from opn_desk.views.export_action import ExportAction, visible_columns
 from opn_desk.views.saved_filters_box import SavedFiltersBox
 from opn_desk.views.transactions_table_model import (
     AMOUNT,
@@ -89,6 +91,7 @@ class TransactionsTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.detail_pane = ChargeDetailPane(runner, model.timezone, self)
+        self.exporter = ExportAction(runner, self._table_export, "transactions", self)
         self._set_up_header()
         self.columns = ColumnChooser(
             self.table, "transactions", profile_name, _HIDDEN_BY_DEFAULT
@@ -111,6 +114,7 @@ class TransactionsTab(QWidget):
         bottom.setContentsMargins(6, 0, 6, 0)
         bottom.addWidget(self.saved_filters, 1)
         bottom.addWidget(self.count_label)
+        bottom.addWidget(self.exporter.button(self))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_bar)
@@ -149,6 +153,15 @@ class TransactionsTab(QWidget):
         if not rows:
             return None
         return self.model.item_at(rows[0].row())
+
+    def export_current_table(self) -> None:
+        """Ask for a file and export every charge the filter lets through,
+        with the columns shown (what the window's Export item calls)."""
+        self.exporter.ask()
+
+    def _table_export(self) -> TableExport | None:
+        columns = visible_columns(self.table)
+        return self.model.table_export(self.tr("Transactions"), columns)
 
     def apply_filter(self, charge_filter: ChargeFilter) -> None:
         """Show ``charge_filter`` in the filter bar and apply it."""

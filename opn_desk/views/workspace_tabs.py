@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QLineEdit, QTableView, QTabWidget, QWidget
 
 from opn_desk.services.profiles import Profile
 from opn_desk.services.workspace import Workspace
@@ -84,6 +84,19 @@ class WorkspaceTabs(QTabWidget):
         search = self.transactions.filter_bar.search_box
         search.setText(charge_id)
         search.returnPressed.emit()
+
+    def current_search_box(self) -> QLineEdit | None:
+        """The search box of the tab in front, if it has one."""
+        tab = self.currentWidget()
+        filter_bar = getattr(tab, "filter_bar", None)
+        box = getattr(filter_bar, "search_box", None)
+        box = box if box is not None else getattr(tab, "search_edit", None)
+        return box if isinstance(box, QLineEdit) else None
+
+    def current_table(self) -> QTableView | None:
+        """The main table of the tab in front, if it has one."""
+        table = getattr(self.currentWidget(), "table", None)
+        return table if isinstance(table, QTableView) else None
 
     def _show_dispute_counts(self, counts: dict[str, int]) -> None:
         open_count = counts.get("open", 0)

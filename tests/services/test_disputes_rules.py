@@ -112,7 +112,8 @@ def test_filters_and_search_over_the_inbox() -> None:
     assert ids(reason_code="duplicate_processing") == ["e"]
     assert ids(due_within_days=5) == ["a", "c", "e"]
     assert ids(due_within_days=5, card_brand="Visa") == ["a", "e"]
-    assert ids(min_amount=10000, max_amount=100000) == ["a", "c"]
+    assert ids(min_amount=10000, max_amount=100000, currency="THB") == ["a", "c"]
+    assert ids(status=d.CLOSED) == []
     assert ids(first_day=date(2026, 12, 1), timezone="Asia/Bangkok") == [
         "a",
         "b",
@@ -123,3 +124,26 @@ def test_filters_and_search_over_the_inbox() -> None:
     assert d.find_case(rows, "th-e") == rows[3]
     assert d.find_case(rows, "nothing") is None
     assert d.count_by_status(rows) == {"open": 3, "pending": 1, "won": 0, "lost": 0}
+
+
+def test_an_amount_range_is_read_in_its_own_currency() -> None:
+    policy = d.DeadlinePolicy()
+    rows = [
+        row("thb", amount=150_000),  # ฿1,500.00
+        row("jpy", amount=1_500, currency="JPY"),  # ¥1,500
+        row("usd", amount=150_000, currency="USD"),  # $1,500.00
+        row("won", status="won", amount=2_000, currency="JPY"),
+    ]
+
+    def ids(**wanted: object) -> list[str]:
+        chosen = d.DisputeFilter(**wanted)  # type: ignore[arg-type]
+        return [r.id for r in d.filter_rows(rows, chosen, policy, OPENED)]
+
+    assert d.currencies_of(rows) == ["JPY", "THB", "USD"]
+    assert ids(currency="JPY") == ["jpy", "won"]
+    assert ids(currency="JPY", min_amount=1_000, max_amount=1_999) == ["jpy"]
+    assert ids(currency="THB", min_amount=100_000) == ["thb"]
+    assert ids(currency="USD", max_amount=100_000) == []
+    assert ids(status=d.CLOSED) == ["won"]
+    with pytest.raises(ValueError):
+        d.DisputeFilter(min_amount=1_000)

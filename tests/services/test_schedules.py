@@ -34,6 +34,7 @@ from opn_desk.services.schedules import (
     request_from_schedule,
 )
 from opn_desk.services.sync import AccountSync
+from opn_desk.views.schedule_bulk_dialog import ClerkWords
 
 TIMEZONE = "Asia/Bangkok"
 
@@ -278,13 +279,20 @@ def test_a_bulk_file_creates_the_good_rows_once_and_explains_the_bad(
     }
 
     outcomes = send_rows(journal, checked, today(), pause_s=0.01)
+    assert {o.row.cells["customer_key"]: o.outcome for o in outcomes} == {
+        "good-1": CREATED,
+        "good-2": CREATED,
+        "good-3": CREATED,
+        **{key: INVALID for key in bad},
+    }
     result = tmp_path / f"result{suffix}"
-    write_result_file(result, bulk, outcomes)
+    write_result_file(result, bulk, outcomes, ClerkWords())
 
     rows = read_result(result)
-    created = {k for k, r in rows.items() if r["outcome"] == CREATED}
+    created = {k for k, r in rows.items() if r["outcome"] == "Created"}
     assert created == {"good-1", "good-2", "good-3"}
-    assert {k for k, r in rows.items() if r["outcome"] == INVALID} == set(bad)
+    assert {k for k, r in rows.items() if r["outcome"] == "To fix"} == set(bad)
+    assert rows["good-1"]["message"].startswith("Created by operation op")
     assert "not one of the customer's saved cards" in rows["bad-card"]["message"]
     assert rows["bad-amount"]["amount"] == "12.345"  # the row as it was
     made = {s["id"]: s for s in schedules_of(fresh_sandbox)}
@@ -368,16 +376,77 @@ def test_the_forecast_counts_the_runs_of_running_schedules(
     assert str(row[4]) in {"2581", "2581.0", "2581.00"}
 
 
-def test_a_result_file_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
-    from opn_desk.services.schedule_bulk import BulkFile, BulkRow, RowOutcome
+def test_only_schedules_that_will_run_are_forecast(
+    fresh_sandbox: Any, journal: Journal, cache: Engine, client: OpnClient
+) -> None:
+    from opn_desk.models.schedule_queries import ScheduleFilter, list_schedules
+    from opn_desk.services.schedule_forecast import (
+        MONTH,
+        forecast,
+        forecast_schedules,
+    )
+    from opn_desk.services.schedules import delete_schedule
 
+    customer = a_customer(fresh_sandbox)
+    start = date(today().year + 1, 1, 1)
+    made = {}
+    for plan in ("running", "paused", "suspended", "deleted"):
+        request = monthly_request(
+            customer["id"],
+            start_on=start,
+            end_on=date(start.year, 12, 31),
+            cadence=Cadence(1, "month", days_of_month=(1,)),
+            metadata={"forecast_case": plan},
+        )
+        made[plan] = create_schedule(journal, request, today()).result_id
+    # Paused in the dashboard: the status stays, the state changes.
+    paused = fresh_sandbox.state.get("schedule", made["paused"])
+    fresh_sandbox.state.put("schedule", {**paused, "state": "Paused"})
+    # Suspended by Opn after a run failed its retries.
+    suspended = fresh_sandbox.state.get("schedule", made["suspended"])
+    fresh_sandbox.state.put(
+        "schedule",
+        {**suspended, "status": "suspended", "active": False},
+    )
+    delete_schedule(journal, client, made["deleted"])
+    AccountSync(client, cache).run()
+
+    with session_scope(cache) as session:
+        listed = {i.id: i for i in list_schedules(session, ScheduleFilter())}
+        running = forecast_schedules(session)
+
+    assert listed[made["paused"]].status == "running"  # still shown as such
+    assert listed[made["suspended"]].status == "suspended"
+    assert listed[made["deleted"]].status == "deleted"
+    ours = [i.id for i in running if i.id in made.values()]
+    assert ours == [made["running"]]
+    lines = forecast(
+        running, start, date(start.year, 1, 31), by=MONTH, group_key="forecast_case"
+    )
+    assert [(line.group, line.charges) for line in lines if line.group] == [
+        ("running", 1)
+    ]
+
+
+def test_a_result_file_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
+    from opn_desk.services.schedule_bulk import (
+        HAS_PROBLEMS,
+        BulkFile,
+        BulkRow,
+        RowOutcome,
+        RowProblem,
+    )
+
+    problem = RowProblem("amount", "empty")
     row = BulkRow(2, {"customer": "cust_1", "description": "=1+2"})
     source = BulkFile(("customer", "description"), (row,))
     result = tmp_path / "result.xlsx"
 
-    write_result_file(result, source, [RowOutcome(row, INVALID, None, "fix it")])
+    outcome = RowOutcome(row, INVALID, HAS_PROBLEMS, problems=(problem,))
+    write_result_file(result, source, [outcome], ClerkWords())
 
     book = load_workbook(result)
     cell = book.worksheets[0]["B2"]
     assert (cell.value, cell.data_type) == ("=1+2", "s")
-    assert book.worksheets[0]["C2"].value == INVALID
+    assert book.worksheets[0]["C2"].value == "To fix"
+    assert book.worksheets[0]["E2"].value == "The amount is empty; fill it in."

@@ -64,31 +64,44 @@ def runner(qapp: Any) -> Iterator[TaskRunner]:
     runner.shutdown(wait=True)
 
 
+def dispute_in(
+    sandbox: Any,
+    amount: int,
+    currency: str,
+    reason_code: str = NOT_RECEIVED,
+    metadata: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Opens a dispute on a new Visa charge of ``amount`` ``currency``."""
+    base, key = sandbox.base_url, sandbox.secret_key
+    card = {
+        "name": "MALEE DEE",
+        "number": "4242424242424242",
+        "expiration_month": 1,
+        "expiration_year": 2032,
+        "security_code": "999",
+    }
+    token = httpx.post(
+        f"{base}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": card}
+    ).json()["id"]
+    body = {
+        "amount": amount,
+        "currency": currency,
+        "card": token,
+        "metadata": metadata or {},
+    }
+    charge = httpx.post(f"{base}/charges", auth=(key, ""), json=body).json()
+    assert charge["object"] == "charge", charge
+    opened: dict[str, Any] = sandbox.open_dispute(charge["id"], reason_code)
+    return opened
+
+
 @pytest.fixture
 def open_dispute(fresh_sandbox: Any) -> Callable[..., dict[str, Any]]:
     """Opens a dispute on a new ฿1,000.00 Visa charge with an order id."""
 
     def make(order_id: str, reason_code: str = NOT_RECEIVED) -> dict[str, Any]:
-        base, key = fresh_sandbox.base_url, fresh_sandbox.secret_key
-        card = {
-            "name": "MALEE DEE",
-            "number": "4242424242424242",
-            "expiration_month": 1,
-            "expiration_year": 2032,
-            "security_code": "999",
-        }
-        token = httpx.post(
-            f"{base}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": card}
-        ).json()["id"]
-        body = {
-            "amount": 100000,
-            "currency": "THB",
-            "card": token,
-            "metadata": {"order_id": order_id},
-        }
-        charge = httpx.post(f"{base}/charges", auth=(key, ""), json=body).json()
-        dispute: dict[str, Any] = fresh_sandbox.open_dispute(charge["id"], reason_code)
-        return dispute
+        metadata = {"order_id": order_id}
+        return dispute_in(fresh_sandbox, 100000, "THB", reason_code, metadata)
 
     return make
 
@@ -277,7 +290,7 @@ def test_full_offline_review_then_submit(
             "Proof of delivery:\nKerry TH123, signed"
         )
         assert held["status"] == "pending"
-        assert "Sent to Opn: 2 documents" in form.message.text()
+        assert "Sent to Opn: 2 document" in form.message.text()
         assert form.dispute is not None
         assert sorted(form.dispute.document_names) == sorted(names)
         assert not form.submit_button.isEnabled()
@@ -396,3 +409,63 @@ def test_counts_per_status_and_the_deadline_policy(
     tab.set_deadline_days(1)
     one_day = tab.model.index(row, 0).data()
     assert "(23 h " in one_day and " d " not in one_day
+
+
+def test_the_amount_range_is_read_in_the_chosen_currency(
+    qtbot: QtBot, runner: TaskRunner, fresh_sandbox: Any, workspace: Workspace
+) -> None:
+    baht = dispute_in(fresh_sandbox, 150_000, "THB")  # ฿1,500.00
+    yen = dispute_in(fresh_sandbox, 1_500, "JPY")  # ¥1,500
+    cache_disputes(workspace)
+    tab = new_tab(qtbot, runner, workspace)
+    currencies = [
+        tab.currency_combo.itemData(i) for i in range(tab.currency_combo.count())
+    ]
+    assert currencies[0] is None and {"THB", "JPY"} <= set(currencies[1:])
+
+    qtbot.keyClicks(tab.min_amount_edit, "1,500")
+    qtbot.keyClicks(tab.max_amount_edit, "1,500")
+    qtbot.keyClick(tab.max_amount_edit, Qt.Key.Key_Return)  # type: ignore[no-untyped-call]
+    assert "Choose the currency of the amount range" in tab.message.text()
+
+    tab.currency_combo.setCurrentIndex(tab.currency_combo.findData("JPY"))
+    assert yen["id"] in shown_ids(tab)
+    assert baht["id"] not in shown_ids(tab)
+    assert {
+        row.currency
+        for row in map(tab.model.row_at, range(tab.model.rowCount()))
+        if row
+    } == {"JPY"}
+
+    tab.currency_combo.setCurrentIndex(tab.currency_combo.findData("THB"))
+    assert baht["id"] in shown_ids(tab)
+    assert yen["id"] not in shown_ids(tab)
+
+    tab.max_amount_edit.setText("1,500.5")
+    tab.currency_combo.setCurrentIndex(tab.currency_combo.findData("JPY"))
+    assert "Enter the amounts in JPY as numbers, like 1,500," in tab.message.text()
+
+    tab.clear_filters()
+    assert tab.currency_combo.currentData() is None
+    assert {baht["id"], yen["id"]} <= set(shown_ids(tab))
+
+
+def test_the_closed_filter_shows_won_and_lost(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    fresh_sandbox: Any,
+    open_dispute: Callable[..., dict[str, Any]],
+    workspace: Workspace,
+) -> None:
+    won = open_dispute("TH-0091")
+    still_open = open_dispute("TH-0092")
+    fresh_sandbox.resolve_dispute(won["id"], "won")
+    cache_disputes(workspace)
+    tab = new_tab(qtbot, runner, workspace)
+
+    tab.status_combo.setCurrentIndex(tab.status_combo.findData("closed"))
+
+    shown = shown_ids(tab)
+    assert won["id"] in shown and still_open["id"] not in shown
+    rows = [tab.model.row_at(i) for i in range(tab.model.rowCount())]
+    assert {row.status for row in rows if row} <= {"won", "lost"}

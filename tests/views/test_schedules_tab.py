@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from openpyxl import Workbook, load_workbook
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QObject,
+    Qt,
+    QTranslator,
+    QUrl,
+    Slot,
+)
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +32,8 @@ from opn_desk.services.operations import OPERATION_METADATA_KEY
 from opn_desk.services.profiles import Profile
 from opn_desk.services.sync import AccountSync
 from opn_desk.services.workspace import Workspace
+from opn_desk.views import schedule_bulk_dialog
+from opn_desk.views.schedule_bulk_dialog import ScheduleBulkDialog
 from opn_desk.views.schedule_form import ScheduleForm
 from opn_desk.views.schedules_tab import SchedulesTab
 from opn_desk.views.tasks import TaskRunner
@@ -200,42 +216,217 @@ def test_a_change_from_the_tab_replaces_the_schedule(
     ]
 
 
+class UrlCatcher(QObject):
+    """Takes the file URLs the desktop would open, as a file manager would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[Path] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(Path(url.toLocalFile()))
+
+
+@pytest.fixture
+def url_catcher(qapp: Any) -> Iterator[UrlCatcher]:
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    yield catcher
+    QDesktopServices.unsetUrlHandler("file")
+
+
+def write_bulk_source(sandbox: Any, path: Path) -> None:
+    customer = next(c for c in sandbox.state.objects("customer") if c["default_card"])
+    start = date.today() + timedelta(days=3)
+    path.write_text(
+        "customer,amount,every,period,days_of_month,start_date,end_date\n"
+        f"{customer['id']},500,1,month,5,{start},{start + timedelta(days=99)}\n"
+        f"cust_test_nobody,500,1,month,5,{start},{start + timedelta(days=99)}\n",
+        encoding="utf-8",
+    )
+
+
+def send_bulk(qtbot: QtBot, tab: SchedulesTab, source: Path) -> ScheduleBulkDialog:
+    dialog = tab.open_bulk(source)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.checked is not None, timeout=10_000)
+    dialog.send_button.click()
+    assert dialog.confirmation is not None
+    with qtbot.waitSignal(dialog.sent, timeout=20_000):
+        dialog.confirmation.button(QMessageBox.StandardButton.Yes).click()
+    return dialog
+
+
+def table_lines(dialog: ScheduleBulkDialog) -> list[list[str]]:
+    table = dialog.rows_table
+    return [
+        [table.item(r, c).text() for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+    ]
+
+
 def test_a_bulk_file_from_the_tab(
     qtbot: QtBot,
     runner: TaskRunner,
     workspace: Workspace,
     fresh_sandbox: Any,
     tmp_path: Path,
+    url_catcher: UrlCatcher,
 ) -> None:
-    customer = next(
-        c for c in fresh_sandbox.state.objects("customer") if c["default_card"]
-    )
-    start = date.today() + timedelta(days=3)
     source = tmp_path / "load.csv"
-    source.write_text(
-        "customer,amount,every,period,days_of_month,start_date,end_date\n"
-        f"{customer['id']},500,1,month,5,{start},{start + timedelta(days=99)}\n"
-        f"cust_test_nobody,500,1,month,5,{start},{start + timedelta(days=99)}\n",
-        encoding="utf-8",
-    )
+    write_bulk_source(fresh_sandbox, source)
     before = len(fresh_sandbox.state.objects("schedule"))
     tab = shown_tab(qtbot, runner, workspace)
 
     dialog = tab.open_bulk(source)
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.checked is not None, timeout=10_000)
-    assert dialog.problems.rowCount() == 1
-    assert dialog.problems.item(0, 0).text() == "3"
-    assert "no such customer" in dialog.problems.item(0, 2).text()
+    assert "1 row(s) ready to send." in dialog.summary.text()
+    assert table_lines(dialog) == [
+        [
+            "3",
+            "cust_test_nobody",
+            "To fix",
+            "There is no such customer in the cache. Sync, or check the id.",
+        ]
+    ]
     assert len(fresh_sandbox.state.objects("schedule")) == before
+    assert not dialog.open_file_button.isVisible()
     dialog.send_button.click()
     assert dialog.confirmation is not None
+    assert "Create 1 schedule(s) in Opn now?" in dialog.confirmation.text()
     with qtbot.waitSignal(dialog.sent, timeout=20_000):
         dialog.confirmation.button(QMessageBox.StandardButton.Yes).click()
 
     assert len(fresh_sandbox.state.objects("schedule")) == before + 1
-    result = (tmp_path / "load_result.csv").read_text(encoding="utf-8")
-    lines = result.splitlines()
-    assert lines[0].endswith("outcome,schedule_id,message")
-    assert ",created,schd_" in lines[1]
-    assert ",invalid,," in lines[2]
+    lines = table_lines(dialog)
+    assert [line[:3] for line in lines] == [
+        ["2", lines[0][1], "Created"],
+        ["3", "cust_test_nobody", "To fix"],
+    ]
+    assert lines[0][3].startswith("Created by operation op_")
+    assert dialog.summary.text() == "1 schedule(s) created."
+    with (tmp_path / "load_result.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["outcome"], r["schedule_id"][:5]) for r in rows] == [
+        ("Created", "schd_"),
+        ("To fix", ""),
+    ]
+    assert rows[1]["message"] == lines[1][3]
+
+    dialog.open_file_button.click()
+    dialog.open_folder_button.click()
+    assert url_catcher.opened == [tmp_path / "load_result.csv", tmp_path]
+
+    # The result fed back in offers nothing to send twice.
+    again = tab.open_bulk(tmp_path / "load_result.csv")
+    assert again is not None
+    qtbot.waitUntil(lambda: again.checked is not None, timeout=10_000)
+    assert "1 row(s) already created." in again.summary.text()
+    assert "0 row(s) ready to send." in again.summary.text()
+    assert not again.send_button.isEnabled()
+
+
+THAI = {
+    "There is no such customer in the cache. Sync, or check the id.": (
+        "ไม่พบลูกค้ารายนี้ในแคช ซิงค์ หรือตรวจรหัสอีกครั้ง"
+    ),
+    "Created": "สร้างแล้ว",
+    "To fix": "ต้องแก้ไข",
+}
+
+
+@pytest.fixture
+def thai(qapp: Any, tmp_path: Path) -> Iterator[QTranslator]:
+    """A translation made from the dialog's source by lupdate and lrelease."""
+    bin_dir = Path(sys.executable).parent
+    catalogue = tmp_path / "bulk_th.ts"
+    dialog_source = Path(schedule_bulk_dialog.__file__)
+    subprocess.run(
+        [bin_dir / "pyside6-lupdate", dialog_source, "-ts", catalogue],
+        check=True,
+        capture_output=True,
+    )
+    tree = ElementTree.parse(catalogue)
+    for message in tree.iter("message"):
+        source = message.findtext("source") or ""
+        translation = message.find("translation")
+        assert translation is not None
+        if source in THAI:
+            translation.text = THAI[source]
+            del translation.attrib["type"]
+    tree.write(catalogue, encoding="utf-8")
+    compiled = tmp_path / "bulk_th.qm"
+    subprocess.run(
+        [bin_dir / "pyside6-lrelease", catalogue, "-qm", compiled],
+        check=True,
+        capture_output=True,
+    )
+    translator = QTranslator()
+    assert translator.load(str(compiled))
+    QCoreApplication.installTranslator(translator)
+    yield translator
+    QCoreApplication.removeTranslator(translator)
+
+
+def test_a_bulk_run_speaks_the_clerks_language(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    fresh_sandbox: Any,
+    tmp_path: Path,
+    thai: QTranslator,
+) -> None:
+    source = tmp_path / "load.xlsx"
+    write_bulk_source(fresh_sandbox, tmp_path / "load.csv")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    with (tmp_path / "load.csv").open(encoding="utf-8") as handle:
+        for line in csv.reader(handle):
+            sheet.append(line)
+    book.save(source)
+    tab = shown_tab(qtbot, runner, workspace)
+
+    dialog = send_bulk(qtbot, tab, source)
+
+    assert [line[2] for line in table_lines(dialog)] == ["สร้างแล้ว", "ต้องแก้ไข"]
+    result = load_workbook(tmp_path / "load_result.xlsx", read_only=True)
+    rows = list(result.worksheets[0].iter_rows(values_only=True))
+    result.close()
+    header = list(rows[0])
+    outcome, message = header.index("outcome"), header.index("message")
+    assert rows[1][outcome] == "สร้างแล้ว"
+    assert (rows[2][outcome], rows[2][message]) == (
+        "ต้องแก้ไข",
+        THAI["There is no such customer in the cache. Sync, or check the id."],
+    )
+
+
+def test_the_forecast_exports_what_it_shows(
+    qtbot: QtBot, runner: TaskRunner, workspace: Workspace, tmp_path: Path
+) -> None:
+    tab = shown_tab(qtbot, runner, workspace)
+    pane = tab.forecast
+    pane.by_combo.setCurrentIndex(1)  # per month
+    qtbot.waitUntil(
+        lambda: pane.shown is not None and pane.table.rowCount() > 0,
+        timeout=10_000,
+    )
+    assert pane.group_combo.count() > 1  # metadata keys to group by
+    shown = [
+        [pane.table.item(r, c).text() for c in range(4)]
+        for r in range(pane.table.rowCount())
+    ]
+    target = tmp_path / "forecast.xlsx"
+
+    pane.export_to(target)
+    qtbot.waitUntil(lambda: "Exported" in pane.message.text(), timeout=10_000)
+
+    book = load_workbook(target, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    assert rows[0] == ("Period", "Group", "Currency", "Charges", "Amount")
+    assert [[str(v or "") for v in row[:4]] for row in rows[1:]] == shown
+    assert all(isinstance(row[4], int | float) for row in rows[1:])

@@ -209,6 +209,65 @@ def test_final_authorization_offers_full_capture_only(
     assert "captured in full only" in dialog.kind_label.text()
 
 
+def test_a_refund_the_charge_no_longer_allows_is_refused_at_sending(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    make_charge: Any,
+    fresh_sandbox: Any,
+) -> None:
+    charge = make_charge()
+    dialog = RefundDialog(runner, workspace, charge["id"], "Malee")
+    opened(qtbot, dialog)
+    assert dialog.remaining_label.text() == "฿1,000.00"
+    # Another workstation refunds most of it while the dialog is open.
+    httpx.post(
+        f"{fresh_sandbox.base_url}/charges/{charge['id']}/refunds",
+        auth=(fresh_sandbox.secret_key, ""),
+        json={"amount": 80000},
+    ).raise_for_status()
+
+    dialog.partial_choice.setChecked(True)
+    dialog.amount_edit.setText("300")
+    dialog.refund_button.click()
+    answer(qtbot, dialog, yes=True)
+
+    qtbot.waitUntil(lambda: dialog.remaining_label.text() == "฿200.00", timeout=15_000)
+    assert "more than what is left" in dialog.message.text()
+    assert refunds_on(fresh_sandbox, charge["id"]) == [80000]
+    assert dialog.refund_button.isEnabled()
+
+
+def test_a_capture_made_elsewhere_meanwhile_is_not_made_twice(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    make_charge: Any,
+    fresh_sandbox: Any,
+) -> None:
+    charge = make_charge(capture=False, authorization_type="pre_auth")
+    dialog = CaptureDialog(runner, workspace, charge["id"], "Malee")
+    opened(qtbot, dialog)
+    url = f"{fresh_sandbox.base_url}/charges/{charge['id']}"
+    auth = (fresh_sandbox.secret_key, "")
+    httpx.post(f"{url}/capture", auth=auth).raise_for_status()
+
+    dialog.capture_button.click()
+    reading = dialog.message.text()
+    answer(qtbot, dialog, yes=True)
+
+    qtbot.waitUntil(lambda: dialog.message.text() != reading, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: (
+            not dialog.capture_button.isEnabled()
+            and "Sending" not in dialog.message.text()
+        ),
+        timeout=15_000,
+    )
+    assert httpx.get(url, auth=auth).json()["captured_amount"] == 100000
+    assert dialog.terms is not None and dialog.terms.blocked_by is not None
+
+
 def test_bulk_refund_reviews_then_refunds_each_once(
     qtbot: QtBot,
     runner: TaskRunner,

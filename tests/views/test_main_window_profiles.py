@@ -1,0 +1,184 @@
+"""Profiles in the main window: switched without a restart, live unmistakable.
+
+Two accounts are two sandboxes over loopback HTTP with different charges;
+each profile has its own SQLite cache in an isolated home and its key in
+an in-process keyring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from opn_desk.services.credentials import store_secret_key
+from opn_desk.services.profiles import (
+    Profile,
+    ProfileBook,
+    load_profiles,
+    save_profiles,
+)
+from opn_desk.views.main_window import MainWindow
+from opn_desk.views.tasks import TaskRunner
+
+SYNC_TIMEOUT_MS = 60_000
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def runner(qapp: Any) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown(wait=True)
+
+
+def new_window(qtbot: QtBot, runner: TaskRunner, profile: Profile) -> MainWindow:
+    window = MainWindow(runner, profile)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    return window
+
+
+def stored(name: str) -> Profile:
+    book = load_profiles()
+    assert book is not None
+    profile = book.get(name)
+    assert profile is not None
+    return profile
+
+
+def test_switch_to_a_live_profile_shows_its_charges_without_restart(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    opn_home: Path,
+    sandbox: Any,
+    fresh_sandbox: Any,
+    memory_keyring: Any,
+) -> None:
+    shop = Profile(name="Shop test", mode="test", base_url=sandbox.base_url)
+    live = Profile(name="Shop live", mode="live", base_url=fresh_sandbox.base_url)
+    save_profiles(ProfileBook(profiles=[shop, live], active=shop.name))
+    store_secret_key(shop.name, sandbox.secret_key)
+    store_secret_key(live.name, fresh_sandbox.secret_key)
+    window = new_window(qtbot, runner, shop)
+    model = window.transactions_model
+
+    with qtbot.waitSignal(window.sync.finished, timeout=SYNC_TIMEOUT_MS):
+        window.open_profile()
+    qtbot.waitUntil(lambda: model.rowCount() == sandbox.state.charge_count)
+    assert window.windowTitle() == "Shop test (test mode) — opn-desk"
+    assert window.live_banner.isHidden()
+
+    labels = [action.text() for action in window.profile_menu.profile_actions()]
+    assert labels == ["Shop test — test", "Shop live — LIVE"]
+    to_live = window.profile_menu.profile_actions()[1]
+    # Switch while a sync runs: it is stopped, then the other cache opens.
+    with qtbot.waitSignal(window.sync.started, timeout=2000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    with qtbot.waitSignal(window.profile_switched, timeout=SYNC_TIMEOUT_MS):
+        to_live.trigger()
+    with qtbot.waitSignal(window.sync.finished, timeout=SYNC_TIMEOUT_MS):
+        pass
+    model = window.transactions_model
+    qtbot.waitUntil(lambda: model.rowCount() == fresh_sandbox.state.charge_count)
+
+    assert window.workspace is not None
+    assert window.workspace.profile.name == "Shop live"
+    assert window.windowTitle() == "LIVE · Shop live — opn-desk"
+    assert window.live_banner.isVisible()
+    assert window.live_banner.text().startswith("LIVE account Shop live")
+    assert window.status.mode_badge.text() == "LIVE"
+    assert [a.isChecked() for a in window.profile_menu.profile_actions()] == [
+        False,
+        True,
+    ]
+    book = load_profiles()
+    assert book is not None and book.active == "Shop live"
+    assert stored("Shop live") == live
+    caches = opn_home / "data" / "profiles"
+    assert (caches / "Shop_test" / "cache.db").is_file()
+    assert (caches / "Shop_live" / "cache.db").is_file()
+
+
+def test_deadline_policy_is_kept_with_the_profile(
+    qtbot: QtBot, runner: TaskRunner, opn_home: Path
+) -> None:
+    shop = Profile(name="Shop", mode="test")
+    other = Profile(name="Other", mode="test")
+    save_profiles(ProfileBook(profiles=[shop, other], active=shop.name))
+    window = new_window(qtbot, runner, shop)
+    assert window.tabs.disputes.deadline_spin.value() == 7
+
+    window.tabs.disputes.deadline_spin.setValue(12)
+
+    assert stored("Shop").dispute_deadline_days == 12
+    assert stored("Other").dispute_deadline_days == 7
+    window.close()
+    again = new_window(qtbot, runner, stored("Shop"))
+    assert again.tabs.disputes.deadline_spin.value() == 12
+    assert again.tabs.disputes.policy.days == 12
+
+
+def test_new_window_reads_the_profile_settings(
+    qtbot: QtBot, runner: TaskRunner, opn_home: Path
+) -> None:
+    shop = Profile(name="Shop", mode="test")
+    save_profiles(ProfileBook(profiles=[shop], active=shop.name))
+    window = new_window(qtbot, runner, shop)
+
+    qtbot.keyClick(window, Qt.Key.Key_Comma, CTRL)
+    dialog = window.settings_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.timezone_combo.setCurrentText("Asia/Tokyo")
+    dialog.sync_spin.setValue(20)
+    dialog.deadline_spin.setValue(9)
+    with qtbot.waitSignal(window.profile_switched, timeout=10_000):
+        dialog.save()  # a new zone rebuilds the tabs around it
+    assert window.sync_timer.interval() == 20 * 60_000
+    assert window.transactions_model.timezone == "Asia/Tokyo"
+    window.close()
+
+    again = new_window(qtbot, runner, stored("Shop"))
+    assert again.sync_timer.interval() == 20 * 60_000
+    assert again.transactions_model.timezone == "Asia/Tokyo"
+    assert again.tabs.disputes.deadline_spin.value() == 9
+
+
+def test_new_profile_is_checked_kept_and_opened_in_the_same_window(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    opn_home: Path,
+    sandbox: Any,
+    memory_keyring: Any,
+) -> None:
+    first = Profile(name="First", mode="test", base_url="http://127.0.0.1:9")
+    save_profiles(ProfileBook(profiles=[first], active=first.name))
+    window = new_window(qtbot, runner, first)
+
+    window.profile_menu.new_action.trigger()
+    welcome = window.welcome
+    assert welcome is not None and welcome.isVisible()
+    welcome.account_choice.setChecked(True)
+    welcome.name_edit.setText("Second shop")
+    welcome.key_edit.setText(sandbox.secret_key)
+    welcome.url_edit.setText(sandbox.base_url)
+    with qtbot.waitSignal(window.sync.finished, timeout=SYNC_TIMEOUT_MS):
+        welcome.buttons.accepted.emit()
+
+    assert window.profile.name == "Second shop"
+    assert window.windowTitle() == "Second shop (test mode) — opn-desk"
+    book = load_profiles()
+    assert book is not None and book.active == "Second shop"
+    assert [p.name for p in book.profiles] == ["First", "Second shop"]
+    labels = [a.text() for a in window.profile_menu.profile_actions()]
+    assert labels == ["First — test", "Second shop — test"]
+    qtbot.waitUntil(
+        lambda: window.transactions_model.rowCount() == sandbox.state.charge_count
+    )
