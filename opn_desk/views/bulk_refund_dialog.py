@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,7 @@ from opn_desk.services.bulk_refunds import (
 from opn_desk.services.money import format_amount
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.errors import error_sentence
-from opn_desk.views.refund_dialog import REASONS
+from opn_desk.views.labels import REFUND_REASONS, refund_reason_label
 from opn_desk.views.refusals import refund_refusal
 from opn_desk.views.tasks import TaskRunner
 
@@ -90,10 +90,8 @@ class BulkRefundDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.reason_combo = QComboBox()
-        for code, label in REASONS:
-            self.reason_combo.addItem(
-                QCoreApplication.translate("RefundDialog", str(label)), code
-            )
+        for code in REFUND_REASONS:
+            self.reason_combo.addItem(refund_reason_label(code), code)
         self.note_edit = QLineEdit()
         form = QFormLayout()
         form.addRow(self.tr("Reason"), self.reason_combo)

@@ -36,6 +36,20 @@ _METHODS = {
     "mobile_banking_ktb": QT_TRANSLATE_NOOP("labels", "Krungthai mobile banking"),
 }
 
+# Reasons offered for a refund: code kept in its metadata -> words.
+# (Context RefundDialog: the words were first written for that dialog.)
+REFUND_REASONS = {
+    "requested_by_customer": QT_TRANSLATE_NOOP(
+        "RefundDialog", "The customer asked for it"
+    ),
+    "duplicate": QT_TRANSLATE_NOOP("RefundDialog", "Duplicate charge"),
+    "not_delivered": QT_TRANSLATE_NOOP(
+        "RefundDialog", "Goods or service not delivered"
+    ),
+    "fraudulent": QT_TRANSLATE_NOOP("RefundDialog", "Fraudulent charge"),
+    "other": QT_TRANSLATE_NOOP("RefundDialog", "Other (say why in the note)"),
+}
+
 
 def status_label(status: str) -> str:
     """The charge status in the clerk's language; unknown ones as they came."""
@@ -49,6 +63,14 @@ def payment_method_label(method: str) -> str:
     if text is not None:
         return QCoreApplication.translate(_CONTEXT, str(text))
     return method.replace("_", " ").capitalize()
+
+
+def refund_reason_label(code: str | None) -> str:
+    """A refund's reason in words; a code not offered here as it came."""
+    text = REFUND_REASONS.get(code or "")
+    if text is None:
+        return code or ""
+    return QCoreApplication.translate("RefundDialog", str(text))
 
 
 def day_text(day: date) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -21,23 +20,8 @@ from opn_desk.services.money import format_amount
 from opn_desk.services.operations import Journal
 from opn_desk.services.refund_rules import RefundRefused, RefundTerms, check_refund
 from opn_desk.views.charge_write_dialog import ChargeWriteDialog
-from opn_desk.views.labels import day_text
+from opn_desk.views.labels import REFUND_REASONS, day_text, refund_reason_label
 from opn_desk.views.refusals import refund_refusal
-
-# Reasons offered to the clerk: (code kept in the refund's metadata, label).
-REASONS = (
-    (
-        "requested_by_customer",
-        QT_TRANSLATE_NOOP("RefundDialog", "The customer asked for it"),
-    ),
-    ("duplicate", QT_TRANSLATE_NOOP("RefundDialog", "Duplicate charge")),
-    (
-        "not_delivered",
-        QT_TRANSLATE_NOOP("RefundDialog", "Goods or service not delivered"),
-    ),
-    ("fraudulent", QT_TRANSLATE_NOOP("RefundDialog", "Fraudulent charge")),
-    ("other", QT_TRANSLATE_NOOP("RefundDialog", "Other (say why in the note)")),
-)
 
 
 class RefundDialog(ChargeWriteDialog):
@@ -81,10 +65,8 @@ class RefundDialog(ChargeWriteDialog):
         self.amount_edit.setPlaceholderText("0.00")
 
         self.reason_combo = QComboBox()
-        for code, label in REASONS:
-            self.reason_combo.addItem(
-                QCoreApplication.translate("RefundDialog", str(label)), code
-            )
+        for code in REFUND_REASONS:
+            self.reason_combo.addItem(refund_reason_label(code), code)
         self.note_edit = QLineEdit()
         self.note_edit.setMaxLength(200)
         inputs = QFormLayout()

@@ -25,7 +25,7 @@ from opn_desk.services.export import ColumnKind
 from opn_desk.services.money import Money, format_amount
 from opn_desk.services.table_rows import shown_refunds
 from opn_desk.views.item_table_model import ExportColumn
-from opn_desk.views.labels import moment_text
+from opn_desk.views.labels import moment_text, refund_reason_label
 from opn_desk.views.paged_table_model import (
     PAGE_SIZE,
     CountQuery,
@@ -142,9 +142,7 @@ def _cell_text(item: RefundListItem, column: int, zone: tzinfo) -> str | None:
     texts = {
         REFUND: item.id,
         CHARGE: item.charge_id,
-        # TODO(#5): show the reason in words once the refund dialog's
-        # list of reasons exists; until then it shows as stored.
-        REASON: item.reason,
+        REASON: refund_reason_label(item.reason) if item.reason else None,
         NOTE: item.note,
         OPERATION: item.operation_id,
     }

@@ -227,7 +227,7 @@ def test_rows_are_newest_first_in_local_time_and_currency(
         AMOUNT: "฿25.50",
         KIND: "Refund",
         STATUS: "Closed",
-        REASON: "requested_by_customer",
+        REASON: "The customer asked for it",
         NOTE: "ใบเสร็จ 42",
         OPERATION: "op_5f1c",
     }
@@ -338,7 +338,7 @@ def test_a_refund_made_through_the_journal_shows_its_reason_and_operation(
 
     assert row_texts(tab.model, 0)[AMOUNT] == "฿300.00"
     assert row_texts(tab.model, 0)[CHARGE] == charge_id
-    assert row_texts(tab.model, 0)[REASON] == "duplicate"
+    assert row_texts(tab.model, 0)[REASON] == "Duplicate charge"
     assert row_texts(tab.model, 0)[NOTE] == "ซ้ำ"
     assert row_texts(tab.model, 0)[OPERATION] == operation.id
     engine.dispose()
