@@ -57,13 +57,6 @@ def real_pdf(path: Path) -> bytes:
     return path.read_bytes()
 
 
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
 def dispute_in(
     sandbox: Any,
     amount: int,

@@ -22,10 +22,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from opn_desk import i18n
-from opn_desk.models.db import open_engine
-from opn_desk.services.api import OpnClient
 from opn_desk.services.profiles import Profile
-from opn_desk.services.sync import ChargeSync
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.labels import day_text, moment_text
 from opn_desk.views.main_window import MainWindow
@@ -59,22 +56,6 @@ def thai(qapp: Any, catalogs: Path) -> Iterator[None]:
     yield
     i18n.set_buddhist_era(False)
     i18n.clear_language(qapp)
-
-
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
-@pytest.fixture
-def charges_engine(sandbox: Any, tmp_path: Path) -> Iterator[Engine]:
-    engine = open_engine(f"sqlite:///{tmp_path / 'cache.db'}")
-    with OpnClient(sandbox.secret_key, base_url=sandbox.base_url) as client:
-        ChargeSync(client, engine).run()
-    yield engine
-    engine.dispose()
 
 
 def is_thai(text: str) -> bool:

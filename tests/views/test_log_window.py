@@ -6,7 +6,6 @@ import logging
 import logging.handlers
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtGui import QGuiApplication
@@ -18,13 +17,6 @@ from opn_desk.views.log_window import LogWindow, log_file, show_log_window
 from opn_desk.views.tasks import TaskRunner
 
 KEY = "skey_test_5rk9secretpart77"
-
-
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ by a second window.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
-from opn_desk.models.db import open_engine
-from opn_desk.services.api import OpnClient
 from opn_desk.services.profiles import Profile
-from opn_desk.services.sync import ChargeSync
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.capture_dialog import CaptureDialog
 from opn_desk.views.disputes_table_model import STATUS
@@ -31,22 +27,6 @@ from opn_desk.views.tasks import TaskRunner
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = CTRL | Qt.KeyboardModifier.ShiftModifier
 SHOP = Profile(name="Shop", mode="test", clerk="Somchai")
-
-
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
-@pytest.fixture
-def charges_engine(sandbox: Any, tmp_path: Path) -> Iterator[Engine]:
-    engine = open_engine(f"sqlite:///{tmp_path / 'cache.db'}")
-    with OpnClient(sandbox.secret_key, base_url=sandbox.base_url) as client:
-        ChargeSync(client, engine).run()
-    yield engine
-    engine.dispose()
 
 
 def new_window(qtbot: QtBot, runner: TaskRunner) -> MainWindow:

@@ -7,11 +7,9 @@ an in-process keyring.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -28,13 +26,6 @@ from opn_desk.views.tasks import TaskRunner
 
 SYNC_TIMEOUT_MS = 60_000
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
 
 
 def new_window(qtbot: QtBot, runner: TaskRunner, profile: Profile) -> MainWindow:

@@ -7,13 +7,11 @@ and an authorization made today lapses within 24 hours.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from pytestqt.qtbot import QtBot
 
 from opn_desk.models.db import open_engine, session_scope
@@ -32,13 +30,6 @@ from opn_desk.views.notifications import (
 from opn_desk.views.tasks import TaskRunner
 
 AHEAD = timedelta(days=6, hours=12)
-
-
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
 
 
 def new_charge(sandbox: Any, *, capture: bool) -> dict[str, Any]:

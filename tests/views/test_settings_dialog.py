@@ -38,13 +38,6 @@ SHOP = Profile(name="Siam shop", mode="test", base_url="http://127.0.0.1:9")
 
 
 @pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
-@pytest.fixture
 def book(opn_home: Path) -> ProfileBook:
     book = ProfileBook(profiles=[SHOP], active=SHOP.name)
     save_profiles(book)

@@ -30,13 +30,6 @@ from opn_desk.views.transactions_table_model import (
 WAIT_MS = 10_000
 
 
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
 @pytest.fixture(scope="module")
 def synced_engine(
     sandbox: Any, tmp_path_factory: pytest.TempPathFactory

@@ -28,13 +28,6 @@ from opn_desk.views.transactions_table_model import (
 
 
 @pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
-@pytest.fixture
 def synced_engine(sandbox: Any, tmp_path: Path) -> Iterator[Engine]:
     engine = open_engine(f"sqlite:///{tmp_path / 'cache.db'}")
     with OpnClient(sandbox.secret_key, base_url=sandbox.base_url) as client:

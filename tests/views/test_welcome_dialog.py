@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,6 @@ from pytestqt.qtbot import QtBot
 from opn_desk.services.credentials import SERVICE
 from opn_desk.views.tasks import TaskRunner
 from opn_desk.views.welcome_dialog import WelcomeDialog
-
-
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
 
 
 @pytest.fixture

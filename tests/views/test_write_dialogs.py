@@ -23,13 +23,6 @@ from opn_desk.views.tasks import TaskRunner
 
 
 @pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
-@pytest.fixture
 def workspace(fresh_sandbox: Any, tmp_path: Path) -> Iterator[Workspace]:
     engine = open_engine(f"sqlite:///{tmp_path / 'cache.db'}")
     profile = Profile(name="Shop", mode="test", clerk="Malee")
