@@ -8,12 +8,8 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    Qt,
     Signal,
 )
 from PySide6.QtWidgets import (
@@ -31,9 +27,9 @@ from opn_desk.models.authorizations import Authorization, open_authorizations
 from opn_desk.models.db import session_scope
 from opn_desk.services.money import format_amount
 from opn_desk.views.labels import moment_text
+from opn_desk.views.rows_table_model import RowsTableModel
 from opn_desk.views.tasks import TaskRunner
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 _CONTEXT = "CaptureTableModel"
 LAPSES, TIME_LEFT, CHARGE, AMOUNT, KIND, CARD, DESCRIPTION = range(7)
 _HEADERS = (
@@ -51,51 +47,21 @@ def _tr(text: object) -> str:
     return QCoreApplication.translate(_CONTEXT, str(text))
 
 
-class CaptureTableModel(QAbstractTableModel):
+class CaptureTableModel(RowsTableModel[Authorization]):
     """Uncaptured authorizations from the cache."""
+
+    context = _CONTEXT
+    headers = _HEADERS
+    right_aligned = frozenset({AMOUNT})
 
     def __init__(self, timezone: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._zone = ZoneInfo(timezone)
-        self._rows: list[Authorization] = []
-
-    def set_rows(self, rows: list[Authorization]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def authorization_at(self, row: int) -> Authorization | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.rowCount."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.columnCount."""
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        """Override QAbstractTableModel.headerData."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(_HEADERS)
-        ):
-            return _tr(_HEADERS[section])
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Override QAbstractTableModel.data."""
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        item = self._rows[index.row()]
-        column = index.column()
+    def display(self, item: Authorization, column: int) -> Any:
         if column == LAPSES:
             if item.expires_at is None:
                 return ""

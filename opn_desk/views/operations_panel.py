@@ -15,11 +15,8 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -52,11 +49,11 @@ from opn_desk.models.operations import (
 from opn_desk.services.money import format_amount
 from opn_desk.views.audit_table_model import action_label
 from opn_desk.views.labels import moment_text
+from opn_desk.views.rows_table_model import RowsTableModel
 from opn_desk.views.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 _CONTEXT = "OperationsTableModel"
 (WHEN, KIND, TARGET, AMOUNT, CLERK, STATE, ATTEMPTS, ERROR, ADVICE) = range(9)
 _HEADERS = {
@@ -121,7 +118,6 @@ _FOREGROUNDS = {
     FAILED: QBrush(QColor("#b3261e")),
     UNCONFIRMED: QBrush(QColor("#9a5b00")),
 }
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def _tr(text: object) -> str:
@@ -158,68 +154,34 @@ def _refusal_text(operation: Operation) -> str:
     return operation.error_message or operation.error_code or _tr(_NO_REASON)
 
 
-class OperationsTableModel(QAbstractTableModel):
+class OperationsTableModel(RowsTableModel[Operation]):
     """Operations that need a clerk's eye, one per row."""
+
+    context = _CONTEXT
+    headers = _HEADERS
+    right_aligned = frozenset({AMOUNT, ATTEMPTS})
 
     def __init__(self, timezone: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._zone = ZoneInfo(timezone)
-        self._operations: list[Operation] = []
 
     def set_operations(self, operations: list[Operation]) -> None:
-        self.beginResetModel()
-        self._operations = list(operations)
-        self.endResetModel()
+        self.set_rows(operations)
 
     def operation_at(self, row: int) -> Operation:
-        return self._operations[row]
+        operation = self.row_at(row)
+        assert operation is not None, row
+        return operation
 
-    # Qt overrides
+    def display(self, item: Operation, column: int) -> Any:
+        return self._display(item, column)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.rowCount."""
-        return 0 if parent.isValid() else len(self._operations)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.columnCount."""
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        """Override QAbstractTableModel.headerData."""
-        if orientation != Qt.Orientation.Horizontal or section not in _HEADERS:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _tr(_HEADERS[section])
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == AMOUNT:
-            return _RIGHT
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Override QAbstractTableModel.data."""
-        if not index.isValid() or index.row() >= len(self._operations):
-            return None
-        operation = self._operations[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(operation, column)
+    def cell_role(self, item: Operation, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column in (ERROR, ADVICE):
-            return self._display(operation, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (AMOUNT, ATTEMPTS):
-            return _RIGHT
+            return self._display(item, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == STATE:
-            return _FOREGROUNDS.get(operation.state)
+            return _FOREGROUNDS.get(item.state)
         return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Override QAbstractTableModel.flags."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     # Private
 

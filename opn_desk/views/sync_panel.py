@@ -8,11 +8,9 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -28,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from opn_desk.models.sync_overview import ResourceSyncStatus
 from opn_desk.views.labels import moment_text
+from opn_desk.views.rows_table_model import RowsTableModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 _CONTEXT = "SyncStatusTableModel"
 RESOURCE, LAST_SYNCED, OBJECTS, PROGRESS, PROBLEM = range(5)
 _HEADERS = (
@@ -54,77 +52,49 @@ def _tr(text: object) -> str:
     return QCoreApplication.translate(_CONTEXT, str(text))
 
 
-class SyncStatusTableModel(QAbstractTableModel):
+class SyncStatusTableModel(RowsTableModel[ResourceSyncStatus]):
     """One row per synced resource, with live progress while syncing."""
+
+    context = _CONTEXT
+    headers = _HEADERS
 
     def __init__(self, timezone: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._zone = ZoneInfo(timezone)
-        self._rows: list[ResourceSyncStatus] = []
         self._progress: dict[str, tuple[int, int]] = {}
 
     def set_overview(self, rows: list[ResourceSyncStatus]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.set_rows(rows)
 
     def set_progress(self, resource: str, fetched: int, total: int) -> None:
         self._progress[resource] = (fetched, total)
-        for row, status in enumerate(self._rows):
+        for row, status in enumerate(self._items):
             if status.resource == resource:
                 index = self.index(row, PROGRESS)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
                 return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
-        self._rows.append(ResourceSyncStatus(resource, None, 0, False, None))
+        self.beginInsertRows(QModelIndex(), len(self._items), len(self._items))
+        self._items.append(ResourceSyncStatus(resource, None, 0, False, None))
         self.endInsertRows()
 
     def clear_progress(self) -> None:
         self._progress.clear()
-        if self._rows:
+        if self._items:
             self.dataChanged.emit(
-                self.index(0, PROGRESS), self.index(len(self._rows) - 1, PROGRESS)
+                self.index(0, PROGRESS), self.index(len(self._items) - 1, PROGRESS)
             )
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.rowCount."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractTableModel.columnCount."""
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        """Override QAbstractTableModel.headerData."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(_HEADERS)
-        ):
-            return _tr(_HEADERS[section])
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Override QAbstractTableModel.data."""
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        status = self._rows[index.row()]
-        column = index.column()
+    def display(self, item: ResourceSyncStatus, column: int) -> Any:
         if column == RESOURCE:
-            name = _RESOURCE_NAMES.get(status.resource)
-            return _tr(name) if name else status.resource
+            name = _RESOURCE_NAMES.get(item.resource)
+            return _tr(name) if name else item.resource
         if column == LAST_SYNCED:
-            return self._when(status.last_synced_at)
+            return self._when(item.last_synced_at)
         if column == OBJECTS:
-            return f"{status.objects_seen:,}"
+            return f"{item.objects_seen:,}"
         if column == PROGRESS:
-            return self._progress_text(status)
-        return status.last_error or ""
+            return self._progress_text(item)
+        return item.last_error or ""
 
     def _when(self, moment: datetime | None) -> str:
         if moment is None:

@@ -1,0 +1,121 @@
+"""The Capture tab: what a clerk sees of authorizations waiting for capture."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from opn_desk.models.db import open_engine
+from opn_desk.sandbox import SANDBOX_PUBLIC_KEY
+from opn_desk.services.api import OpnClient
+from opn_desk.services.sync import ChargeSync
+from opn_desk.views.capture_tab import AMOUNT, CHARGE, KIND, CaptureTab
+from opn_desk.views.tasks import TaskRunner
+
+CARD = {
+    "name": "SOMSAK JAIDEE",
+    "number": "4242424242424242",
+    "expiration_month": 12,
+    "expiration_year": 2031,
+    "security_code": "123",
+}
+
+
+def authorize(sandbox: Any, amount: int, authorization_type: str) -> str:
+    """An authorized, uncaptured card charge on ``sandbox``; its id."""
+    token = httpx.post(
+        f"{sandbox.base_url}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": CARD}
+    ).json()["id"]
+    body = {
+        "amount": amount,
+        "currency": "THB",
+        "card": token,
+        "capture": False,
+        "authorization_type": authorization_type,
+    }
+    answer = httpx.post(
+        f"{sandbox.base_url}/charges", auth=(sandbox.secret_key, ""), json=body
+    )
+    charge: dict[str, Any] = answer.json()
+    assert charge["capturable"], charge
+    return str(charge["id"])
+
+
+@pytest.fixture
+def synced(fresh_sandbox: Any, tmp_path: Path) -> Iterator[tuple[Engine, list[str]]]:
+    ids = [authorize(fresh_sandbox, 150000, "pre_auth")]
+    ids.append(authorize(fresh_sandbox, 2500, "final_auth"))
+    engine = open_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    with OpnClient(fresh_sandbox.secret_key, base_url=fresh_sandbox.base_url) as api:
+        ChargeSync(api, engine).run()
+    yield engine, ids
+    engine.dispose()
+
+
+def test_the_tab_lists_each_open_authorization_with_its_kind(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    synced: tuple[Engine, list[str]],
+    fresh_sandbox: Any,
+    qtmodeltester: ModelTester,
+) -> None:
+    engine, (pre_auth, final_auth) = synced
+    tab = CaptureTab(runner, "Asia/Bangkok")
+    qtbot.addWidget(tab)
+    capturable = [
+        charge
+        for charge in fresh_sandbox.state.objects("charge")
+        if charge["capturable"]
+    ]
+
+    tab.set_engine(engine)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == len(capturable))
+
+    qtmodeltester.check(tab.model)
+    rows = {
+        tab.model.index(row, CHARGE).data(): row for row in range(tab.model.rowCount())
+    }
+    pre_row, final_row = rows[pre_auth], rows[final_auth]
+    assert tab.model.index(pre_row, AMOUNT).data() == "฿1,500.00"
+    assert tab.model.index(pre_row, KIND).data() == "Pre-authorization"
+    assert tab.model.index(final_row, KIND).data() == "Final authorization"
+    right = tab.model.index(pre_row, AMOUNT).data(Qt.ItemDataRole.TextAlignmentRole)
+    assert right & Qt.AlignmentFlag.AlignRight
+    assert tab.summary.text().endswith(f": {len(capturable)}")
+    expiries = [
+        tab.model.authorization_at(row).expires_at  # type: ignore[union-attr]
+        for row in range(tab.model.rowCount())
+    ]
+    known = [moment for moment in expiries if moment is not None]
+    assert known == sorted(known)  # the soonest to lapse first
+    assert all(moment > datetime.now(UTC) for moment in known)
+
+
+def test_capture_asks_for_the_selected_charge(
+    qtbot: QtBot, runner: TaskRunner, synced: tuple[Engine, list[str]]
+) -> None:
+    engine, (pre_auth, _final) = synced
+    tab = CaptureTab(runner, "Asia/Bangkok")
+    qtbot.addWidget(tab)
+    tab.set_engine(engine)
+    qtbot.waitUntil(lambda: tab.model.rowCount() >= 2)
+    row = next(
+        row
+        for row in range(tab.model.rowCount())
+        if tab.model.index(row, CHARGE).data() == pre_auth
+    )
+
+    tab.table.selectRow(row)
+    with qtbot.waitSignal(tab.capture_requested) as asked:
+        tab.capture_button.click()
+
+    assert asked.args == [pre_auth]
