@@ -7,11 +7,10 @@ sandbox's side, and then counts what the sandbox holds.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, select
 
@@ -19,7 +18,6 @@ from opn_desk.models import journal_store as store
 from opn_desk.models.db import open_engine, session_scope
 from opn_desk.models.journal_store import OperationInFlight
 from opn_desk.models.operations import DONE, FAILED, SENDING, AuditEntry
-from opn_desk.sandbox import SANDBOX_PUBLIC_KEY
 from opn_desk.services import captures, refunds
 from opn_desk.services.api import OpnClient
 from opn_desk.services.operations import OPERATION_METADATA_KEY, Journal
@@ -47,36 +45,6 @@ def api(fresh_sandbox: Any) -> Iterator[OpnClient]:
 @pytest.fixture
 def journal(engine: Engine, api: OpnClient) -> Journal:
     return Journal(engine, api, "Somchai", settle_delay_s=0)
-
-
-@pytest.fixture
-def make_charge(fresh_sandbox: Any) -> Callable[..., dict[str, Any]]:
-    """Creates a ฿1,000.00 Visa charge on the sandbox through its API."""
-
-    def make(**fields: Any) -> dict[str, Any]:
-        base = fresh_sandbox.base_url
-        token = httpx.post(
-            f"{base}/tokens",
-            auth=(SANDBOX_PUBLIC_KEY, ""),
-            json={
-                "card": {
-                    "name": "SOMSRI JAIDEE",
-                    "number": "4242424242424242",
-                    "expiration_month": 12,
-                    "expiration_year": 2031,
-                    "security_code": "123",
-                }
-            },
-        ).json()["id"]
-        body = {"amount": 100000, "currency": "THB", "card": token, **fields}
-        reply = httpx.post(
-            f"{base}/charges", auth=(fresh_sandbox.secret_key, ""), json=body
-        )
-        assert reply.status_code == 200, reply.text
-        charge: dict[str, Any] = reply.json()
-        return charge
-
-    return make
 
 
 def refunds_on(sandbox: Any, charge_id: str) -> list[dict[str, Any]]:

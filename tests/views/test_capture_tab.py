@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
@@ -15,45 +14,20 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from opn_desk.models.db import open_engine
-from opn_desk.sandbox import SANDBOX_PUBLIC_KEY
 from opn_desk.services.api import OpnClient
 from opn_desk.services.sync import ChargeSync
 from opn_desk.views.capture_tab import AMOUNT, CHARGE, KIND, CaptureTab
 from opn_desk.views.tasks import TaskRunner
 
-CARD = {
-    "name": "SOMSAK JAIDEE",
-    "number": "4242424242424242",
-    "expiration_month": 12,
-    "expiration_year": 2031,
-    "security_code": "123",
-}
-
-
-def authorize(sandbox: Any, amount: int, authorization_type: str) -> str:
-    """An authorized, uncaptured card charge on ``sandbox``; its id."""
-    token = httpx.post(
-        f"{sandbox.base_url}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": CARD}
-    ).json()["id"]
-    body = {
-        "amount": amount,
-        "currency": "THB",
-        "card": token,
-        "capture": False,
-        "authorization_type": authorization_type,
-    }
-    answer = httpx.post(
-        f"{sandbox.base_url}/charges", auth=(sandbox.secret_key, ""), json=body
-    )
-    charge: dict[str, Any] = answer.json()
-    assert charge["capturable"], charge
-    return str(charge["id"])
-
 
 @pytest.fixture
-def synced(fresh_sandbox: Any, tmp_path: Path) -> Iterator[tuple[Engine, list[str]]]:
-    ids = [authorize(fresh_sandbox, 150000, "pre_auth")]
-    ids.append(authorize(fresh_sandbox, 2500, "final_auth"))
+def synced(
+    fresh_sandbox: Any, tmp_path: Path, make_charge: Callable[..., dict[str, Any]]
+) -> Iterator[tuple[Engine, list[str]]]:
+    ids = [
+        make_charge(amount=amount, capture=False, authorization_type=kind)["id"]
+        for amount, kind in ((150000, "pre_auth"), (2500, "final_auth"))
+    ]
     engine = open_engine(f"sqlite:///{tmp_path / 'cache.db'}")
     with OpnClient(fresh_sandbox.secret_key, base_url=fresh_sandbox.base_url) as api:
         ChargeSync(api, engine).run()

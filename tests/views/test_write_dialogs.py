@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,6 @@ from pytestqt.qtbot import QtBot
 
 from opn_desk.models.db import open_engine
 from opn_desk.models.operations import DONE
-from opn_desk.sandbox import SANDBOX_PUBLIC_KEY
 from opn_desk.services.profiles import Profile
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.bulk_refund_dialog import PLAN, RESULT, BulkRefundDialog
@@ -28,29 +27,6 @@ def workspace(fresh_sandbox: Any, tmp_path: Path) -> Iterator[Workspace]:
     profile = Profile(name="Shop", mode="test", clerk="Malee")
     yield Workspace(profile, engine, fresh_sandbox.base_url, fresh_sandbox.secret_key)
     engine.dispose()
-
-
-@pytest.fixture
-def make_charge(fresh_sandbox: Any) -> Callable[..., dict[str, Any]]:
-    def make(**fields: Any) -> dict[str, Any]:
-        base, key = fresh_sandbox.base_url, fresh_sandbox.secret_key
-        card = {
-            "name": "MALEE DEE",
-            "number": "4242424242424242",
-            "expiration_month": 1,
-            "expiration_year": 2032,
-            "security_code": "999",
-        }
-        token = httpx.post(
-            f"{base}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": card}
-        ).json()["id"]
-        body = {"amount": 100000, "currency": "THB", "card": token, **fields}
-        charge: dict[str, Any] = httpx.post(
-            f"{base}/charges", auth=(key, ""), json=body
-        ).json()
-        return charge
-
-    return make
 
 
 def refunds_on(sandbox: Any, charge_id: str) -> list[int]:
