@@ -277,3 +277,9 @@ def account_currency(session: Session) -> str | None:
     if account is None or not account.raw.get("currency"):
         return None
     return str(account.raw["currency"]).upper()
+
+
+def capability_object(session: Session) -> dict[str, Any] | None:
+    """The account's capability as last synced (None before a sync)."""
+    capability = session.get(AccountObjectRecord, "capability")
+    return dict(capability.raw) if capability is not None else None

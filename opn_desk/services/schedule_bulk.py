@@ -60,8 +60,10 @@ from opn_desk.services.schedule_dates import (
     parse_weekday_of_month,
 )
 from opn_desk.services.schedules import (
+    ChargeLimits,
     ScheduleRefused,
     ScheduleRequest,
+    charge_limits,
     create_schedule,
 )
 
@@ -226,30 +228,40 @@ def check_rows(
     session: Session, rows: tuple[BulkRow, ...], today: date
 ) -> list[CheckedRow]:
     """Check every row against the cache; nothing is sent."""
-    customers = {c.id: c for c in customer_choices(session)}
-    currencies = set(supported_currencies(session))
-    default_currency = account_currency(session) or "THB"
-    return [
-        _check_row(row, customers, currencies, default_currency, today) for row in rows
-    ]
+    account = _Account(
+        customers={c.id: c for c in customer_choices(session)},
+        currencies=set(supported_currencies(session)),
+        default_currency=account_currency(session) or "THB",
+        limits=charge_limits(session),
+    )
+    return [_check_row(row, account, today) for row in rows]
 
 
-def _check_row(
-    row: BulkRow,
-    customers: dict[str, CustomerChoice],
-    currencies: set[str],
-    default_currency: str,
-    today: date,
-) -> CheckedRow:
+@dataclass(frozen=True, slots=True)
+class _Account:
+    """What a row is checked against, read from the cache once."""
+
+    customers: dict[str, CustomerChoice]
+    currencies: set[str]
+    default_currency: str
+    limits: ChargeLimits | None
+
+
+def _check_row(row: BulkRow, account: _Account, today: date) -> CheckedRow:
     cells = {k: v.strip() for k, v in row.cells.items()}
     if cells.get("schedule_id", "").startswith("schd_"):
         return CheckedRow(row, None, (), already_created=True)
     problems: list[RowProblem] = []
-    customer_id, card_id = _customer_and_card(cells, customers, problems)
-    currency = (cells.get("currency") or default_currency).upper()
-    if currencies and currency not in currencies:
+    customer_id, card_id = _customer_and_card(cells, account.customers, problems)
+    currency = (cells.get("currency") or account.default_currency).upper()
+    if account.currencies and currency not in account.currencies:
         problems.append(RowProblem("currency", "unsupported_currency"))
     amount = _amount(cells.get("amount", ""), currency, problems)
+    if amount is not None and account.limits is not None:
+        beyond = account.limits.problem(amount, currency)
+        if beyond is not None:
+            problems.append(RowProblem("amount", beyond))
+            amount = None
     cadence = _cadence(cells, problems)
     start_on = _date(cells, "start_date", problems) or today
     end_on = _date(cells, "end_date", problems)

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from opn_desk.services.api import NotFound, OpnClient
+from sqlalchemy.orm import Session
+
+from opn_desk.models.schedule_queries import account_currency, capability_object
+from opn_desk.services.api import InvalidResponse, NotFound, OpnClient
+from opn_desk.services.api.ledger import parse_capability
 from opn_desk.services.api.schedules import LIVE_STATUSES, Schedule
 from opn_desk.services.money import format_amount
 from opn_desk.services.operations import (
@@ -59,7 +63,9 @@ class ScheduleRequest:
 class ScheduleRefused(ValueError):
     """A create or change the app refuses before sending; ``reason`` code.
 
-    Reasons: ``no_amount`` (zero or less), ``schedule_not_live`` (a
+    Reasons: ``no_amount`` (zero or less), ``below_minimum`` and
+    ``above_maximum`` (outside the account's charge limits),
+    ``schedule_not_live`` (a
     change of a deleted, expired or suspended schedule),
     ``start_repeats_a_run`` (the new start would charge a date the old
     schedule already charged), and every ``CadenceRefused`` reason.
@@ -71,6 +77,43 @@ class ScheduleRefused(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class ChargeLimits:
+    """The smallest and largest charge the account takes, in its currency,
+    as its capability said at the last sync."""
+
+    currency: str
+    min_amount: int | None
+    max_amount: int | None
+
+    def problem(self, amount: int, currency: str) -> str | None:
+        """``below_minimum``, ``above_maximum``, or None: within the limits,
+        or in another currency (whose limits Opn does not publish)."""
+        if currency.upper() != self.currency:
+            return None
+        if self.min_amount is not None and amount < self.min_amount:
+            return "below_minimum"
+        if self.max_amount is not None and amount > self.max_amount:
+            return "above_maximum"
+        return None
+
+
+def charge_limits(session: Session) -> ChargeLimits | None:
+    """The account's charge limits from the cache; None before a sync."""
+    currency = account_currency(session)
+    raw = capability_object(session)
+    if currency is None or raw is None:
+        return None
+    try:
+        capability = parse_capability(raw)
+    except InvalidResponse:
+        logger.warning("The cached capability cannot be read; limits unknown")
+        return None
+    return ChargeLimits(
+        currency, capability.min_charge_amount, capability.max_charge_amount
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeOutcome:
     """The two operations of a change; ``created`` None when not sent."""
 
@@ -78,7 +121,9 @@ class ChangeOutcome:
     created: Operation | None
 
 
-def check_request(request: ScheduleRequest, today: date) -> None:
+def check_request(
+    request: ScheduleRequest, today: date, limits: ChargeLimits | None = None
+) -> None:
     """Refuse what Opn would refuse, before anything is sent.
 
     Raises:
@@ -86,6 +131,9 @@ def check_request(request: ScheduleRequest, today: date) -> None:
     """
     if request.amount <= 0:
         raise ScheduleRefused("no_amount")
+    beyond = limits.problem(request.amount, request.currency) if limits else None
+    if beyond is not None:
+        raise ScheduleRefused(beyond)
     try:
         check_cadence(request.cadence, request.start_on, request.end_on, today)
     except CadenceRefused as refused:

@@ -446,6 +446,14 @@ _PROBLEM_SENTENCES: dict[str, object] = {
     "no_amount": QT_TRANSLATE_NOOP(
         "ScheduleBulkDialog", "The amount must be greater than zero."
     ),
+    "below_minimum": QT_TRANSLATE_NOOP(
+        "ScheduleBulkDialog",
+        "The amount is below the smallest charge Opn takes for this account.",
+    ),
+    "above_maximum": QT_TRANSLATE_NOOP(
+        "ScheduleBulkDialog",
+        "The amount is above the largest charge Opn takes for this account.",
+    ),
     "not_a_whole_number": QT_TRANSLATE_NOOP(
         "ScheduleBulkDialog", "The every column needs a whole number, e.g. 1."
     ),

@@ -123,6 +123,7 @@ class ScheduleForm(QDialog):
         self.replacing = replacing
         self._timezone = workspace.profile.timezone
         self.customers: list[CustomerChoice] | None = None
+        self.limits: schedules.ChargeLimits | None = None
         self.confirmation: QMessageBox | None = None
         self.preview_dates: list[date] = []
         self.setWindowTitle(tr("New charge schedule"))
@@ -136,11 +137,17 @@ class ScheduleForm(QDialog):
         """Read the customers and their cards from the cache."""
         engine = self._workspace.engine
 
-        def read() -> list[CustomerChoice]:
+        def read() -> tuple[list[CustomerChoice], schedules.ChargeLimits | None]:
             with session_scope(engine) as session:
-                return customer_choices(session)
+                return customer_choices(session), schedules.charge_limits(session)
 
-        self._runner.run_db(read, self._show_customers, self._failed, context=self)
+        self._runner.run_db(read, self._show_cache, self._failed, context=self)
+
+    def _show_cache(
+        self, read: tuple[list[CustomerChoice], schedules.ChargeLimits | None]
+    ) -> None:
+        customers, self.limits = read
+        self._show_customers(customers)
 
     def today(self) -> date:
         return local_today(self._timezone, datetime.now(UTC))
@@ -432,11 +439,23 @@ class ScheduleForm(QDialog):
             metadata=metadata,
         )
         try:
-            schedules.check_request(request, self.today())
+            schedules.check_request(request, self.today(), self.limits)
         except schedules.ScheduleRefused as refused:
-            self.message.setText(refusal_sentence(refused.reason))
+            self.message.setText(self._refusal(refused.reason, currency))
             return None
         return request
+
+    def _refusal(self, reason: str, currency: str) -> str:
+        limits = self.limits
+        if limits is not None and reason == "below_minimum":
+            smallest = format_amount(limits.min_amount or 0, currency)
+            text = tr("Opn takes charges of at least %1; raise the amount.")
+            return text.replace("%1", smallest)
+        if limits is not None and reason == "above_maximum":
+            largest = format_amount(limits.max_amount or 0, currency)
+            text = tr("Opn takes charges of at most %1; lower the amount.")
+            return text.replace("%1", largest)
+        return refusal_sentence(reason)
 
     def _ask_to_confirm(self) -> None:
         request = self.request()

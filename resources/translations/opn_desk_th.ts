@@ -1457,10 +1457,6 @@ Reason: %3</source>
             <translation>แท็บนี้ไม่มีช่องค้นหา</translation>
         </message>
         <message>
-            <source>The log window is not available.</source>
-            <translation>หน้าต่างล็อกใช้งานไม่ได้</translation>
-        </message>
-        <message>
             <source>Select a charge to refund first.</source>
             <translation>เลือกรายการชำระเงินที่จะคืนเงินก่อน</translation>
         </message>
@@ -2378,6 +2374,14 @@ Reason: %3</source>
             <translation>จำนวนเงินต้องมากกว่าศูนย์</translation>
         </message>
         <message>
+            <source>The amount is below the smallest charge Opn takes for this account.</source>
+            <translation>จำนวนเงินต่ำกว่ายอดชำระขั้นต่ำที่ Opn รับสำหรับบัญชีนี้</translation>
+        </message>
+        <message>
+            <source>The amount is above the largest charge Opn takes for this account.</source>
+            <translation>จำนวนเงินสูงกว่ายอดชำระสูงสุดที่ Opn รับสำหรับบัญชีนี้</translation>
+        </message>
+        <message>
             <source>The every column needs a whole number, e.g. 1.</source>
             <translation>คอลัมน์ every ต้องเป็นจำนวนเต็ม เช่น 1</translation>
         </message>
@@ -2695,6 +2699,14 @@ Reason: %3</source>
         <message>
             <source>Replace…</source>
             <translation>แทนที่…</translation>
+        </message>
+        <message>
+            <source>Opn takes charges of at least %1; raise the amount.</source>
+            <translation>Opn รับรายการชำระเงินตั้งแต่ %1 ขึ้นไป โปรดเพิ่มจำนวนเงิน</translation>
+        </message>
+        <message>
+            <source>Opn takes charges of at most %1; lower the amount.</source>
+            <translation>Opn รับรายการชำระเงินไม่เกิน %1 โปรดลดจำนวนเงิน</translation>
         </message>
         <message>
             <source>Confirm the schedule</source>

@@ -30,6 +30,8 @@ from opn_desk.services.schedules import (
     ScheduleRefused,
     ScheduleRequest,
     change_schedule,
+    charge_limits,
+    check_request,
     create_schedule,
     request_from_schedule,
 )
@@ -222,6 +224,8 @@ def bulk_rows(sandbox: Any) -> list[list[str]]:
         ),
         row("bad-card", card="card_test_someone_else"),
         row("good-3", days_of_month="", weekday_of_month="last_friday", amount="99"),
+        row("bad-small", amount="19.99"),  # Opn's smallest THB charge: ฿20
+        row("bad-large", amount="150,000.01"),  # its largest: ฿150,000
     ]
 
 
@@ -273,6 +277,8 @@ def test_a_bulk_file_creates_the_good_rows_once_and_explains_the_bad(
     assert {k: [(p.column, p.reason) for p in v] for k, v in bad.items()} == {
         "bad-customer": [("customer", "unknown_customer")],
         "bad-amount": [("amount", "too_many_decimals")],
+        "bad-small": [("amount", "below_minimum")],
+        "bad-large": [("amount", "above_maximum")],
         "bad-past": [("start_date", "start_in_past")],
         "bad-weekday": [("weekday_of_month", "bad_ordinal")],
         "bad-card": [("card", "unknown_card")],
@@ -309,6 +315,42 @@ def test_a_bulk_file_creates_the_good_rows_once_and_explains_the_bad(
         rechecked = check_rows(session, again.rows, today())
     send_rows(journal, rechecked, today(), pause_s=0)
     assert len(schedules_of(fresh_sandbox)) == before + 3
+
+
+def test_the_accounts_charge_limits_refuse_a_schedule_before_sending(
+    fresh_sandbox: Any, journal: Journal, cache: Engine
+) -> None:
+    with session_scope(cache) as session:
+        limits = charge_limits(session)
+    assert limits is not None
+    assert (limits.currency, limits.min_amount, limits.max_amount) == (
+        "THB",
+        2_000,
+        15_000_000,
+    )
+    customer = a_customer(fresh_sandbox)
+    request = ScheduleRequest(
+        customer_id=customer["id"],
+        card_id=None,
+        amount=1_999,
+        currency="THB",
+        description="Too small",
+        cadence=Cadence(every=1, period="month", days_of_month=(1,)),
+        start_on=today() + timedelta(days=2),
+        end_on=today() + timedelta(days=100),
+    )
+    before = len(schedules_of(fresh_sandbox))
+
+    for amount, reason in ((1_999, "below_minimum"), (15_000_001, "above_maximum")):
+        with pytest.raises(ScheduleRefused) as refused:
+            check_request(replace(request, amount=amount), today(), limits)
+        assert refused.value.reason == reason
+    # Other currencies' limits are not published: left to Opn.
+    check_request(replace(request, currency="USD"), today(), limits)
+
+    assert len(schedules_of(fresh_sandbox)) == before
+    made = create_schedule(journal, replace(request, amount=2_000), today())
+    assert made.state == DONE
 
 
 def test_bulk_sends_are_throttled(

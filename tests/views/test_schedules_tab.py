@@ -423,3 +423,33 @@ def test_the_forecast_exports_what_it_shows(
     assert rows[0] == ("Period", "Group", "Currency", "Charges", "Amount")
     assert [[str(v or "") for v in row[:4]] for row in rows[1:]] == shown
     assert all(isinstance(row[4], int | float) for row in rows[1:])
+
+
+@pytest.mark.parametrize(
+    ("typed", "sentence"),
+    [
+        ("19.99", "Opn takes charges of at least ฿20.00; raise the amount."),
+        ("150,000.01", "Opn takes charges of at most ฿150,000.00; lower the amount."),
+    ],
+)
+def test_the_form_refuses_an_amount_outside_the_accounts_limits(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    workspace: Workspace,
+    fresh_sandbox: Any,
+    typed: str,
+    sentence: str,
+) -> None:
+    form = opened_form(qtbot, runner, workspace)
+    start = form.today() + timedelta(days=2)
+    set_date(form.start_edit, start)
+    set_date(form.end_edit, start + timedelta(days=90))
+    form.period_combo.setCurrentIndex(0)
+    before = len(fresh_sandbox.state.objects("schedule"))
+
+    qtbot.keyClicks(form.amount_edit, typed)
+    form.create_button.click()
+
+    assert form.message.text() == sentence
+    assert form.confirmation is None
+    assert len(fresh_sandbox.state.objects("schedule")) == before
