@@ -8,9 +8,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from opn_desk.views.tasks import TaskRunner
 
 # Qt reads these when the first QGuiApplication is built; pytest-qt builds it
 # lazily, after conftest has been imported.
@@ -98,6 +101,17 @@ def fresh_sandbox() -> Iterator[object]:
     state = SandboxState.seeded(charges=300, seed=5)
     with SandboxServer(state, host="127.0.0.1", port=0) as server:
         yield server
+
+
+@pytest.fixture
+def runner(qapp: Any) -> Iterator[TaskRunner]:
+    """The app's worker threads; a test module that must keep widgets
+    alive past them defines its own."""
+    from opn_desk.views.tasks import TaskRunner
+
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown(wait=True)
 
 
 @pytest.fixture

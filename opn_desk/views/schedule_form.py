@@ -422,7 +422,7 @@ class ScheduleForm(QDialog):
             key, sign, value = pair.partition("=")
             if key.strip() and sign:
                 metadata[key.strip()] = value.strip()
-            elif key.strip():
+            elif pair.strip():  # a value without its key, or a key alone
                 self.message.setText(tr("Write metadata as key=value; key=value."))
                 return None
         start_on, end_on = self.dates()

@@ -1,4 +1,4 @@
-"""Fixtures shared by the view tests: the task runner and a synced cache."""
+"""Fixtures shared by the view tests: a synced cache."""
 
 from __future__ import annotations
 
@@ -12,16 +12,6 @@ from sqlalchemy import Engine
 from opn_desk.models.db import open_engine
 from opn_desk.services.api import OpnClient
 from opn_desk.services.sync import ChargeSync
-from opn_desk.views.tasks import TaskRunner
-
-
-@pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    """The app's worker threads; a test module that must keep widgets
-    alive past them defines its own."""
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
 
 
 @pytest.fixture
