@@ -7,8 +7,10 @@ memory at once. It makes every cell safe on the way:
 * Text is always text. A value that starts with ``=``, ``+``, ``-``, ``@``,
   a tab or a carriage return is written as a string cell (openpyxl's data
   type ``s``), so a spreadsheet never runs it as a formula and the clerk
-  sees the value exactly as it was. A CSV file has no cell types, so there
-  such text gets a leading apostrophe, which Excel reads as "text".
+  sees the value exactly as it was (and "#N/A" is text, not an error).
+  A CSV file has no cell types, so there such text gets a leading
+  apostrophe, which Excel reads as "text". An .xlsx cell keeps at most
+  32,767 characters of a text.
 * Characters that an .xlsx file cannot hold (control characters) are
   removed instead of failing the export.
 * Ids stay text, so a long numeric order id keeps every digit.
@@ -39,7 +41,7 @@ from pathlib import Path
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -51,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 EXCEL_MAX_ROWS = 1_048_576
 SHEET_NAME_MAX_CHARS = 31
+EXCEL_MAX_CELL_CHARS = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PROGRESS_EVERY_ROWS = 1_000
 WIDTH_SAMPLE_ROWS = 200
@@ -350,14 +353,18 @@ def _start_worksheet(
     workbook: Workbook, title: str, sheet: SheetSpec, widths: list[int]
 ) -> WriteOnlyWorksheet:
     worksheet = workbook.create_sheet(title)
+    # Rows reach openpyxl as finished cells, each typed and placed by
+    # _XlsxCells; openpyxl's own conversion would guess the type of every
+    # value again (and take text that starts with "=" for a formula).
+    worksheet._values_to_row = _placed_cells  # noqa: SLF001
     for number, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(number)].width = width
     worksheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header: list[WriteOnlyCell] = []
-    for text in sheet.headers:
-        cell = WriteOnlyCell(worksheet, _text_value(text))
-        cell.data_type = "s"
+    header: list[Cell | None] = []
+    for column, text in enumerate(sheet.headers, start=1):
+        cell = _new_cell(worksheet, column)
+        _set_text(cell, _text_value(text))
         cell.font = bold
         header.append(cell)
     worksheet.append(header)
@@ -371,12 +378,42 @@ def _finish_worksheet(
     worksheet.auto_filter.ref = f"A1:{last}"
 
 
-class _XlsxCells:
-    """Turns a row of values into cells of one worksheet.
+def _placed_cells(cells: list[Cell | None], row: int) -> Iterator[Cell]:
+    """The cells of one row, given their row number; None is an empty cell.
 
-    Each column gets its own converter. Styled cells are kept per column
-    and number format and reused: the write-only worksheet writes a row
-    out before the next one is built.
+    Stands in for ``WriteOnlyWorksheet._values_to_row``, which openpyxl
+    calls with what was appended and the row's number.
+    """
+    for cell in cells:
+        if cell is not None:
+            cell.row = row
+            yield cell
+
+
+def _new_cell(worksheet: WriteOnlyWorksheet, column: int) -> Cell:
+    cell = WriteOnlyCell(worksheet)
+    cell.column = column
+    return cell
+
+
+def _set_text(cell: Cell, text: str) -> None:
+    """Put ``text`` in ``cell`` as a string, never a formula or an error.
+
+    ``text`` is already free of illegal characters; the cell's value is
+    set directly because openpyxl's setter would read a leading "=" as a
+    formula and "#N/A" as an error.
+    """
+    cell._value = text[:EXCEL_MAX_CELL_CHARS]  # noqa: SLF001
+    cell.data_type = "s"
+
+
+class _XlsxCells:
+    """Turns a row of values into the cells of one worksheet.
+
+    Each column gets its own converter and its own cells: one for text,
+    one per number format. The cells are reused from row to row, since
+    the write-only worksheet writes a row out before the next is built.
+    Every value is given its type here, so text always stays text.
     """
 
     def __init__(
@@ -394,88 +431,92 @@ class _XlsxCells:
             ColumnKind.DATETIME: self._datetime_column,
             ColumnKind.DATE: self._date_column,
         }
-        self._converters = [makers[kind]() for kind in kinds]
+        self._converters = [
+            makers[kind](column) for column, kind in enumerate(kinds, start=1)
+        ]
 
-    def row(self, values: Sequence[object]) -> list[object]:
+    def row(self, values: Sequence[object]) -> list[Cell | None]:
         return [
             convert(value)
             for convert, value in zip(self._converters, values, strict=True)
         ]
 
-    def _styled_cell(self, number_format: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self._worksheet)
-        cell.number_format = number_format
+    def _cell(self, column: int, number_format: str | None = None) -> Cell:
+        cell = _new_cell(self._worksheet, column)
+        if number_format is not None:
+            cell.number_format = number_format
         return cell
 
-    def _text(self, value: object) -> object:
-        if value is None:
-            return None
-        text = value if type(value) is str else str(value)
-        if ILLEGAL_CHARACTERS_RE.search(text) is not None:
-            text = safe_text(text)
-        if not text.startswith(FORMULA_STARTS):
-            return text
-        # Typed as a string, the cell shows the text exactly as it was; an
-        # apostrophe in front would become part of the value in .xlsx.
-        cell = WriteOnlyCell(self._worksheet, text)
-        cell.data_type = "s"
-        return cell
+    def _text_column(self, column: int) -> Callable[[object], Cell | None]:
+        cell = self._cell(column)
+        search = ILLEGAL_CHARACTERS_RE.search
 
-    def _text_column(self) -> Callable[[object], object]:
-        return self._text
-
-    def _integer_column(self) -> Callable[[object], object]:
-        def convert(value: object) -> object:
-            if type(value) is int:
-                return value
-            return self._text(value)
+        def convert(value: object) -> Cell | None:
+            if value is None or value == "":
+                return None
+            text = value if type(value) is str else str(value)
+            if search(text) is not None:
+                text = safe_text(text)
+            # Typed as a string, even text that starts with "=" shows
+            # exactly as it was; an apostrophe in front would become part
+            # of the value in .xlsx.
+            _set_text(cell, text)
+            return cell
 
         return convert
 
-    def _money_column(self) -> Callable[[object], object]:
-        cells: dict[str, tuple[WriteOnlyCell, int]] = {}
+    def _integer_column(self, column: int) -> Callable[[object], Cell | None]:
+        cell = self._cell(column)
+        as_text = self._text_column(column)
 
-        def convert(value: object) -> object:
+        def convert(value: object) -> Cell | None:
+            if type(value) is not int:
+                return as_text(value)
+            cell._value = value  # noqa: SLF001
+            cell.data_type = "n"
+            return cell
+
+        return convert
+
+    def _money_column(self, column: int) -> Callable[[object], Cell | None]:
+        cells: dict[str, tuple[Cell, int]] = {}
+        as_text = self._text_column(column)
+
+        def convert(value: object) -> Cell | None:
             if type(value) is not Money:
-                return self._text(value)
+                return as_text(value)
             known = cells.get(value.currency)
             if known is None:
-                cell = self._styled_cell(money_number_format(value.currency))
+                cell = self._cell(column, money_number_format(value.currency))
+                cell.data_type = "n"
                 known = cells[value.currency] = (cell, -decimals(value.currency))
             cell, exponent = known
-            cell.value = Decimal(value.amount).scaleb(exponent)
+            cell._value = Decimal(value.amount).scaleb(exponent)  # noqa: SLF001
             return cell
 
         return convert
 
-    def _datetime_column(self) -> Callable[[object], object]:
-        cell = self._styled_cell(_DATETIME_FORMAT)
-        as_date = self._date_column()
+    def _datetime_column(self, column: int) -> Callable[[object], Cell | None]:
+        moments = self._cell(column, _DATETIME_FORMAT)
+        moments.data_type = "d"
+        days = self._cell(column, _DATE_FORMAT)
+        days.data_type = "d"
+        as_text = self._text_column(column)
         zone = self._zone
 
-        def convert(value: object) -> object:
-            if not isinstance(value, datetime):
-                return as_date(value)
-            cell.value = _local_naive(value, zone)
-            return cell
-
-        return convert
-
-    def _date_column(self) -> Callable[[object], object]:
-        cell = self._styled_cell(_DATE_FORMAT)
-        as_datetime: list[Callable[[object], object]] = []
-
-        def convert(value: object) -> object:
+        def convert(value: object) -> Cell | None:
             if isinstance(value, datetime):
-                if not as_datetime:
-                    as_datetime.append(self._datetime_column())
-                return as_datetime[0](value)
-            if not isinstance(value, date):
-                return self._text(value)
-            cell.value = value
-            return cell
+                moments._value = _local_naive(value, zone)  # noqa: SLF001
+                return moments
+            if isinstance(value, date):
+                days._value = value  # noqa: SLF001
+                return days
+            return as_text(value)
 
         return convert
+
+    # A date column takes datetimes too, shown with their time.
+    _date_column = _datetime_column
 
 
 def _text_value(value: object) -> str:

@@ -70,6 +70,25 @@ def test_illegal_characters_are_removed_without_failing(tmp_path: Path) -> None:
     assert sheet["A3"].value == "line\nbreak and\ttab"
 
 
+def test_text_that_looks_like_an_error_or_is_too_long_stays_text(
+    tmp_path: Path,
+) -> None:
+    kinds = [TEXT, ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.DATETIME]
+    long_text = "ก" * 40_000
+    rows = [
+        ["#N/A", "=1+1", "#DIV/0!", "@now"],
+        [long_text, "", None, "not a date"],
+    ]
+    sheet = write_xlsx(tmp_path / "e.xlsx", one_sheet(rows, kinds)).active
+
+    first, second = sheet.iter_rows(min_row=2)
+    assert [cell.value for cell in first] == ["#N/A", "=1+1", "#DIV/0!", "@now"]
+    assert {cell.data_type for cell in first} == {"s"}
+    # An .xlsx cell holds at most 32,767 characters; the rest is cut.
+    assert second[0].value == "ก" * 32_767
+    assert [cell.value for cell in second[1:]] == [None, None, "not a date"]
+
+
 def test_ids_numbers_money_and_dates_keep_their_types(tmp_path: Path) -> None:
     kinds = [TEXT, ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.MONEY]
     kinds += [ColumnKind.DATETIME, ColumnKind.DATE]
