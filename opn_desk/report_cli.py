@@ -1,5 +1,9 @@
 """Headless reports: ``opn-desk report`` runs a saved or described report
-over a profile's cache and writes the .xlsx or CSV file."""
+over a profile's cache and writes the .xlsx or CSV file.
+
+The file's titles are in the language chosen in the app's settings (the
+system's when none is chosen), as an export from the Reports tab would be.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
     from sqlalchemy.orm import Session
 
     from opn_desk.services.export import ExportFormat
@@ -78,6 +83,7 @@ def run_report_command(args: argparse.Namespace, profile_name: str | None) -> in
     if profile is None:
         _say(f"There is no profile named {name!r}. Run `opn-desk sync` first.")
         return 2
+    _app = _speaking_app()  # held until the command ends
     zone = ZoneInfo(profile.timezone)
     today = report_today(zone)
     export_format = _format_of(args.output)
@@ -125,6 +131,20 @@ def _definition(args: argparse.Namespace, session: Session) -> ReportDefinition 
         group_by=tuple(args.group_by),
         detail_keys=tuple(dict.fromkeys(metadata_keys + list(args.column))),
     )
+
+
+def _speaking_app() -> QCoreApplication:
+    """A windowless Qt application with the chosen language installed, so
+    that the report's titles are translated; one already running (the
+    desktop app, a test's) is used as it is."""
+    from PySide6.QtCore import QCoreApplication
+
+    from opn_desk import i18n
+    from opn_desk.services.settings import chosen_language
+
+    app = QCoreApplication.instance() or QCoreApplication(["opn-desk"])
+    i18n.apply_language(app, chosen_language())
+    return app
 
 
 def _format_of(path: Path) -> ExportFormat:

@@ -14,6 +14,11 @@ Figures, all in the smallest unit of the group's currency:
   (Python's integer division), 0 when nothing was paid.
 
 Currency is always the first part of a group, and totals are per currency.
+
+Titles of columns and sheets, "Total" and "(none)" are worded in the
+display language when a sheet is built (``QCoreApplication.translate``,
+context "Reports"), so the Reports tab and ``opn-desk report`` write the
+language the clerk chose; without a translator they stay English.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -53,7 +59,8 @@ from opn_desk.services.export import (
 )
 from opn_desk.services.money import Money
 
-NONE_LABEL = "(none)"
+_CONTEXT = "Reports"
+NONE_LABEL = str(QT_TRANSLATE_NOOP("Reports", "(none)"))
 METADATA_PREFIX = "metadata:"
 MAX_GROUP_LEVELS = 2
 MAX_TIME_SPANS = 4_000  # about eleven years of days
@@ -312,8 +319,19 @@ def report_today(zone: tzinfo, now: datetime | None = None) -> date:
 
 
 def group_headers(definition: ReportDefinition) -> list[str]:
-    """Names of the group columns: the currency, then each dimension."""
-    return ["Currency"] + [_dimension_title(d) for d in definition.group_by]
+    """Titles of the group columns in the display language: the currency,
+    then each dimension (a metadata key as it is written)."""
+    return [_tr("Currency")] + [_dimension_title(d) for d in definition.group_by]
+
+
+def group_label(label: str) -> str:
+    """A group's label as shown: "(none)" in the display language."""
+    return _tr(NONE_LABEL) if label == NONE_LABEL else label
+
+
+def _tr(text: object) -> str:
+    """``text`` (a title marked for lupdate) in the display language."""
+    return QCoreApplication.translate(_CONTEXT, str(text))
 
 
 def _groupings(
@@ -387,57 +405,77 @@ def _known_dimension(dimension: str) -> bool:
     return dimension in COLUMN_DIMENSIONS or dimension in TIME_DIMENSIONS
 
 
+_DIMENSION_TITLES = {
+    "payment_method": QT_TRANSLATE_NOOP("Reports", "Payment method"),
+    "card_brand": QT_TRANSLATE_NOOP("Reports", "Card brand"),
+    "currency": QT_TRANSLATE_NOOP("Reports", "Currency"),
+    "status": QT_TRANSLATE_NOOP("Reports", "Status"),
+    "day": QT_TRANSLATE_NOOP("Reports", "Day"),
+    "week": QT_TRANSLATE_NOOP("Reports", "Week"),
+    "month": QT_TRANSLATE_NOOP("Reports", "Month"),
+}
+
+
 def _dimension_title(dimension: str) -> str:
     if dimension.startswith(METADATA_PREFIX):
         return dimension.removeprefix(METADATA_PREFIX)
-    return dimension.replace("_", " ").capitalize()
+    return _tr(_DIMENSION_TITLES[dimension])
 
 
 # Export ----------------------------------------------------------------
 
+# Column titles in the source English; sheets show them translated.
 FIGURE_HEADERS = (
-    "Charges",
-    "Paid charges",
-    "Gross captured",
-    "Refunded",
-    "Fees",
-    "VAT on fees",
-    "Net",
-    "Disputed",
-    "Average charge",
+    QT_TRANSLATE_NOOP("Reports", "Charges"),
+    QT_TRANSLATE_NOOP("Reports", "Paid charges"),
+    QT_TRANSLATE_NOOP("Reports", "Gross captured"),
+    QT_TRANSLATE_NOOP("Reports", "Refunded"),
+    QT_TRANSLATE_NOOP("Reports", "Fees"),
+    QT_TRANSLATE_NOOP("Reports", "VAT on fees"),
+    QT_TRANSLATE_NOOP("Reports", "Net"),
+    QT_TRANSLATE_NOOP("Reports", "Disputed"),
+    QT_TRANSLATE_NOOP("Reports", "Average charge"),
 )
 DETAIL_HEADERS = (
-    "Charge",
-    "Created",
-    "Status",
-    "Currency",
-    "Amount",
-    "Gross captured",
-    "Refunded",
-    "Fees",
-    "VAT on fees",
-    "Disputed",
-    "Payment method",
-    "Card brand",
-    "Description",
+    QT_TRANSLATE_NOOP("Reports", "Charge"),
+    QT_TRANSLATE_NOOP("Reports", "Created"),
+    QT_TRANSLATE_NOOP("Reports", "Status"),
+    QT_TRANSLATE_NOOP("Reports", "Currency"),
+    QT_TRANSLATE_NOOP("Reports", "Amount"),
+    QT_TRANSLATE_NOOP("Reports", "Gross captured"),
+    QT_TRANSLATE_NOOP("Reports", "Refunded"),
+    QT_TRANSLATE_NOOP("Reports", "Fees"),
+    QT_TRANSLATE_NOOP("Reports", "VAT on fees"),
+    QT_TRANSLATE_NOOP("Reports", "Disputed"),
+    QT_TRANSLATE_NOOP("Reports", "Payment method"),
+    QT_TRANSLATE_NOOP("Reports", "Card brand"),
+    QT_TRANSLATE_NOOP("Reports", "Description"),
 )
+SUMMARY_SHEET = QT_TRANSLATE_NOOP("Reports", "Summary")
+DETAIL_SHEET = QT_TRANSLATE_NOOP("Reports", "Charges")
 _M = ColumnKind.MONEY
 _T = ColumnKind.TEXT
 _FIGURE_KINDS = (ColumnKind.INTEGER, ColumnKind.INTEGER, _M, _M, _M, _M, _M, _M, _M)
 _DETAIL_KINDS = (_T, ColumnKind.DATETIME, _T, _T, _M, _M, _M, _M, _M, _M, _T, _T, _T)
 
 
-def summary_sheet(result: ReportResult, name: str = "Summary") -> SheetSpec:
-    """The grouped figures, then one total row per currency."""
+def summary_sheet(result: ReportResult, name: str | None = None) -> SheetSpec:
+    """The grouped figures, then one total row per currency.
+
+    The sheet is called ``name``, by default "Summary" in the display
+    language, as are its titles.
+    """
     headers = group_headers(result.definition)
     rows: list[list[object]] = [
-        [row.currency, *row.labels, *_figure_cells(row)] for row in result.rows
+        [row.currency, *map(group_label, row.labels), *_figure_cells(row)]
+        for row in result.rows
     ]
     if result.definition.group_by:  # without groups, the rows are the totals
-        blank = ["Total"] + [""] * (len(headers) - 2)
+        blank = [_tr("Total")] + [""] * (len(headers) - 2)
         rows.extend([t.currency, *blank, *_figure_cells(t)] for t in result.totals)
+    titles = headers + [_tr(title) for title in FIGURE_HEADERS]
     kinds = [_T] * len(headers) + list(_FIGURE_KINDS)
-    return SheetSpec(name, headers + list(FIGURE_HEADERS), rows, kinds, len(rows))
+    return SheetSpec(name or _tr(SUMMARY_SHEET), titles, rows, kinds, len(rows))
 
 
 def detail_sheet(
@@ -445,11 +483,13 @@ def detail_sheet(
     definition: ReportDefinition,
     zone: tzinfo,
     today: date,
-    name: str = "Charges",
+    name: str | None = None,
 ) -> SheetSpec:
     """Every charge of the report, with the chosen metadata keys as columns.
 
-    The rows are read from the database while the file is written, in a
+    The sheet is called ``name``, by default "Charges" in the display
+    language, as are its titles; a metadata key is written as it is. The
+    rows are read from the database while the file is written, in a
     session of the thread that consumes them.
     """
     first, last = definition.days(today)
@@ -457,10 +497,10 @@ def detail_sheet(
     with session_scope(engine) as session:
         count = count_report_charges(session, start, end)
     keys = definition.detail_keys
-    headers = list(DETAIL_HEADERS) + list(keys)
+    headers = [_tr(title) for title in DETAIL_HEADERS] + list(keys)
     kinds = list(_DETAIL_KINDS) + [_T] * len(keys)
     rows = _detail_rows(engine, start, end, keys)
-    return SheetSpec(name, headers, rows, kinds, count)
+    return SheetSpec(name or _tr(DETAIL_SHEET), headers, rows, kinds, count)
 
 
 def export_report(

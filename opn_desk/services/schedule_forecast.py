@@ -118,11 +118,16 @@ def export_forecast(
     lines: list[ForecastLine],
     group_key: str | None,
     headers: list[str] | None = None,
+    *,
+    sheet_name: str = "Forecast",
+    unset_group: str = NO_VALUE,
 ) -> list[Path]:
     """Write the forecast to .xlsx (or .csv) with the shared exporter.
 
-    ``headers`` are the five column titles in the clerk's language; the
-    second defaults to the grouping key.
+    The pane passes its words in the clerk's language: ``headers``, the
+    five column titles (by default English, the second the grouping key),
+    ``sheet_name``, and ``unset_group``, written for schedules that lack
+    the grouping key as the table shows them.
     """
     headers = headers or [
         "Period",
@@ -141,13 +146,13 @@ def export_forecast(
     rows = (
         [
             line.period,
-            line.group,
+            line.group or (unset_group if group_key else NO_VALUE),
             line.currency,
             line.charges,
             Money(line.amount, line.currency),
         ]
         for line in lines
     )
-    sheet = SheetSpec("Forecast", headers, rows, kinds, row_count=len(lines))
+    sheet = SheetSpec(sheet_name, headers, rows, kinds, row_count=len(lines))
     xlsx = path.suffix.lower() != ".csv"
     return export_rows(path, ExportFormat.XLSX if xlsx else ExportFormat.CSV, [sheet])

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    Qt,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont
 
 from opn_desk.services.money import format_amount
-from opn_desk.services.reports import ReportResult, ReportRow, group_headers
+from opn_desk.services.reports import (
+    ReportDefinition,
+    ReportResult,
+    ReportRow,
+    group_headers,
+    group_label,
+)
 from opn_desk.views.item_table_model import AnyIndex, ItemTableModel
 
 FIGURE_TITLES = (
@@ -26,17 +26,6 @@ FIGURE_TITLES = (
     QT_TRANSLATE_NOOP("ReportsTableModel", "Net"),
     QT_TRANSLATE_NOOP("ReportsTableModel", "Disputed"),
     QT_TRANSLATE_NOOP("ReportsTableModel", "Average"),
-)
-# The group titles services.reports.group_headers() gives, for lupdate;
-# a metadata key is shown as it is.
-_GROUP_TITLES = (
-    QT_TRANSLATE_NOOP("ReportsTableModel", "Currency"),
-    QT_TRANSLATE_NOOP("ReportsTableModel", "Payment method"),
-    QT_TRANSLATE_NOOP("ReportsTableModel", "Card brand"),
-    QT_TRANSLATE_NOOP("ReportsTableModel", "Status"),
-    QT_TRANSLATE_NOOP("ReportsTableModel", "Day"),
-    QT_TRANSLATE_NOOP("ReportsTableModel", "Week"),
-    QT_TRANSLATE_NOOP("ReportsTableModel", "Month"),
 )
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -99,7 +88,7 @@ class ReportsTableModel(ItemTableModel[ReportRow]):
         if column < self._group_columns:
             if self.is_total(row):
                 return self.tr("Total") if column == 1 else ""
-            return report_row.labels[column - 1]
+            return group_label(report_row.labels[column - 1])
         figure = column - self._group_columns
         if figure == 0:
             return f"{report_row.charges:,}"
@@ -118,6 +107,5 @@ class ReportsTableModel(ItemTableModel[ReportRow]):
 
 
 def group_headers_for(result: ReportResult | None) -> list[str]:
-    titles = group_headers(result.definition) if result else ["Currency"]
-    translate = QCoreApplication.translate
-    return [translate("ReportsTableModel", title) for title in titles]
+    """The group columns' titles, worded as the report's export words them."""
+    return group_headers(result.definition if result else ReportDefinition())

@@ -115,11 +115,11 @@ class ForecastPane(QWidget):
     def _show(self, shown: _Shown) -> None:
         self.shown = shown
         self.table.setRowCount(len(shown.lines))
+        unset = unset_group_text(shown.group_key)
         for row, line in enumerate(shown.lines):
             cells = (
                 line.period,
-                line.group
-                or (translate("ForecastPane", "(not set)") if shown.group_key else ""),
+                line.group or unset,
                 line.currency,
                 str(line.charges),
                 format_amount(line.amount, line.currency),
@@ -152,10 +152,16 @@ class ForecastPane(QWidget):
         if shown is None:
             return
 
+        # The words are read here, on the GUI thread, as the table shows them.
         titles = column_titles(shown.group_key)
+        sheet_name = translate("ForecastPane", "Forecast")
+        unset = unset_group_text(shown.group_key)
 
         def write() -> list[Path]:
-            return export_forecast(path, shown.lines, shown.group_key, titles)
+            return export_forecast(
+                path, shown.lines, shown.group_key, titles,
+                sheet_name=sheet_name, unset_group=unset,
+            )  # fmt: skip
 
         self._runner.run_db(
             write,
@@ -176,6 +182,11 @@ def column_titles(group_key: str | None) -> list[str]:
         translate("ForecastPane", "Charges"),
         translate("ForecastPane", "Amount"),
     ]
+
+
+def unset_group_text(group_key: str | None) -> str:
+    """What a group shows for schedules without the grouping key."""
+    return translate("ForecastPane", "(not set)") if group_key else ""
 
 
 def _months_later(day: date, months: int) -> date:

@@ -1336,6 +1336,10 @@ Reason: %3</source>
             <translation>ส่งออกประมาณการ</translation>
         </message>
         <message>
+            <source>Forecast</source>
+            <translation>ประมาณการ</translation>
+        </message>
+        <message>
             <source>Exported to %1.</source>
             <translation>ส่งออกไปที่ %1 แล้ว</translation>
         </message>
@@ -1935,6 +1939,101 @@ Reason: %3</source>
         </message>
     </context>
     <context>
+        <name>Reports</name>
+        <message>
+            <source>Currency</source>
+            <translation>สกุลเงิน</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>รวม</translation>
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation>(ไม่มี)</translation>
+        </message>
+        <message>
+            <source>Payment method</source>
+            <translation>วิธีการชำระเงิน</translation>
+        </message>
+        <message>
+            <source>Card brand</source>
+            <translation>แบรนด์บัตร</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>สถานะ</translation>
+        </message>
+        <message>
+            <source>Day</source>
+            <translation>วัน</translation>
+        </message>
+        <message>
+            <source>Week</source>
+            <translation>สัปดาห์</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>เดือน</translation>
+        </message>
+        <message>
+            <source>Charges</source>
+            <translation>รายการชำระเงิน</translation>
+        </message>
+        <message>
+            <source>Paid charges</source>
+            <translation>รายการที่ชำระแล้ว</translation>
+        </message>
+        <message>
+            <source>Gross captured</source>
+            <translation>ยอดเรียกเก็บรวม</translation>
+        </message>
+        <message>
+            <source>Refunded</source>
+            <translation>คืนเงินแล้ว</translation>
+        </message>
+        <message>
+            <source>Fees</source>
+            <translation>ค่าธรรมเนียม</translation>
+        </message>
+        <message>
+            <source>VAT on fees</source>
+            <translation>ภาษีมูลค่าเพิ่มของค่าธรรมเนียม</translation>
+        </message>
+        <message>
+            <source>Net</source>
+            <translation>ยอดสุทธิ</translation>
+        </message>
+        <message>
+            <source>Disputed</source>
+            <translation>มีข้อโต้แย้ง</translation>
+        </message>
+        <message>
+            <source>Average charge</source>
+            <translation>ยอดเฉลี่ยต่อรายการ</translation>
+        </message>
+        <message>
+            <source>Charge</source>
+            <translation>รายการชำระเงิน</translation>
+        </message>
+        <message>
+            <source>Created</source>
+            <translation>สร้างเมื่อ</translation>
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation>จำนวนเงิน</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>คำอธิบาย</translation>
+        </message>
+        <message>
+            <source>Summary</source>
+            <translation>สรุป</translation>
+        </message>
+    </context>
+    <context>
         <name>ReportsTab</name>
         <message>
             <source>Day</source>
@@ -2118,34 +2217,6 @@ Reason: %3</source>
         <message>
             <source>Average</source>
             <translation>เฉลี่ย</translation>
-        </message>
-        <message>
-            <source>Currency</source>
-            <translation>สกุลเงิน</translation>
-        </message>
-        <message>
-            <source>Payment method</source>
-            <translation>วิธีการชำระเงิน</translation>
-        </message>
-        <message>
-            <source>Card brand</source>
-            <translation>แบรนด์บัตร</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>สถานะ</translation>
-        </message>
-        <message>
-            <source>Day</source>
-            <translation>วัน</translation>
-        </message>
-        <message>
-            <source>Week</source>
-            <translation>สัปดาห์</translation>
-        </message>
-        <message>
-            <source>Month</source>
-            <translation>เดือน</translation>
         </message>
         <message>
             <source>Total</source>

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from display_language import LANGUAGES, compile_catalogs, speaking
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,41 @@ from opn_desk.services.reports import (
 )
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
+# The words of an export, in English and as the Thai catalog has them.
+WORDS = {
+    "en": {
+        "sheets": ["Summary", "Charges"],
+        "summary": [
+            "Currency", "branch", "Status", "Charges", "Paid charges",
+            "Gross captured", "Refunded", "Fees", "VAT on fees", "Net",
+            "Disputed", "Average charge",
+        ],
+        "detail": [
+            "Charge", "Created", "Status", "Currency", "Amount",
+            "Gross captured", "Refunded", "Fees", "VAT on fees", "Disputed",
+            "Payment method", "Card brand", "Description", "branch",
+        ],
+        "none": "(none)",
+        "total": "Total",
+    },
+    "th": {
+        "sheets": ["สรุป", "รายการชำระเงิน"],
+        "summary": [
+            "สกุลเงิน", "branch", "สถานะ", "รายการชำระเงิน",
+            "รายการที่ชำระแล้ว", "ยอดเรียกเก็บรวม", "คืนเงินแล้ว",
+            "ค่าธรรมเนียม", "ภาษีมูลค่าเพิ่มของค่าธรรมเนียม", "ยอดสุทธิ",
+            "มีข้อโต้แย้ง", "ยอดเฉลี่ยต่อรายการ",
+        ],
+        "detail": [
+            "รายการชำระเงิน", "สร้างเมื่อ", "สถานะ", "สกุลเงิน", "จำนวนเงิน",
+            "ยอดเรียกเก็บรวม", "คืนเงินแล้ว", "ค่าธรรมเนียม",
+            "ภาษีมูลค่าเพิ่มของค่าธรรมเนียม", "มีข้อโต้แย้ง",
+            "วิธีการชำระเงิน", "แบรนด์บัตร", "คำอธิบาย", "branch",
+        ],
+        "none": "(ไม่มี)",
+        "total": "รวม",
+    },
+}  # fmt: skip
 JANUARY = ReportDefinition(period=Period.MONTH, anchor=date(2026, 1, 15))
 FETCHED_AT = datetime(2026, 3, 1, tzinfo=UTC)
 _numbers = itertools.count(1)
@@ -313,6 +349,41 @@ def test_csv_export_keeps_thai_with_a_byte_order_mark(
     assert detail[0][-1] == "branch"
     assert detail[1][-1] == "สีลม"
     assert detail[1][4] == "1234.56"
+
+
+@pytest.fixture(scope="module")
+def catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_catalogs(tmp_path_factory.mktemp("catalogs"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_export_speaks_the_clerks_language(
+    engine: Engine, tmp_path: Path, qapp: Any, catalogs: Path, language: str
+) -> None:
+    with session_scope(engine) as session:
+        add_charge(session, at(3), 10_000, metadata={"branch": "สีลม"})
+        add_charge(session, at(4), 2_000)
+    definition = JANUARY.with_changes(
+        group_by=("metadata:branch", "status"), detail_keys=("branch",)
+    )
+
+    with speaking(qapp, language, catalogs):
+        result = run(engine, definition)
+        workbook = export(engine, result, tmp_path / "report.xlsx")
+
+    words = WORDS[language]
+    assert workbook.sheetnames == words["sheets"]
+    summary, detail = (sheet_rows(sheet) for sheet in workbook.worksheets)
+    assert summary[0] == words["summary"]
+    assert [row[:3] for row in summary[1:]] == [
+        ["THB", "สีลม", "successful"],
+        ["THB", words["none"], "successful"],
+        ["THB", words["total"], None],
+    ]
+    assert detail[0] == words["detail"]
+    assert [row[-1] for row in detail[1:]] == ["สีลม", None]
+    # The labels stay the report's own: only their words change.
+    assert result.rows[-1].labels == (NONE_LABEL, "successful")
 
 
 def test_a_saved_report_runs_again_the_same(engine: Engine) -> None:

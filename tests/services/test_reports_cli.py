@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
+from display_language import REPO, compile_catalogs
 from sqlalchemy import Engine
 
+from opn_desk import i18n
 from opn_desk.__main__ import main
 from opn_desk.models.charges import ChargeRecord
 from opn_desk.models.db import open_engine, session_scope
 from opn_desk.services.profiles import Profile, ProfileBook, save_profiles
 from opn_desk.services.reports import Period, ReportDefinition, save_report
+from opn_desk.services.settings import save_display
 
 FETCHED_AT = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -33,7 +40,12 @@ def charge(
 
 
 @pytest.fixture
-def shop_cache(opn_home: Path, tmp_path: Path) -> Engine:
+def shop_cache(opn_home: Path, tmp_path: Path, qapp: Any) -> Engine:
+    """A profile "Shop" over a cache of three charges.
+
+    The command runs in the test's process, where the test's Qt
+    application (``qapp``) is the one it finds and speaks through.
+    """
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     engine = open_engine(url)
     with session_scope(engine) as session:
@@ -98,3 +110,73 @@ def test_an_unknown_saved_report_says_so(
     assert code == 2
     assert "no saved report named 'Nope'" in capsys.readouterr().out
     assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.fixture(scope="module")
+def catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_catalogs(tmp_path_factory.mktemp("catalogs"))
+
+
+@pytest.mark.parametrize(
+    ("language", "sheets", "titles"),
+    [
+        ("en", ["Summary", "Charges"], ["Currency", "branch", "Charges"]),
+        ("th", ["สรุป", "รายการชำระเงิน"], ["สกุลเงิน", "branch", "รายการชำระเงิน"]),
+    ],
+)
+def test_the_report_speaks_the_language_of_the_settings(
+    shop_cache: Engine,
+    tmp_path: Path,
+    catalogs: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    sheets: list[str],
+    titles: list[str],
+) -> None:
+    save_display(language, buddhist_era=False)
+    # The compiled catalogs of this run, where a build has them beside
+    # the app.
+    monkeypatch.setattr(i18n, "translations_dir", lambda: catalogs)
+    path = tmp_path / "january.xlsx"
+
+    code = main([
+        "report", "--day", "2026-01-20", "--group-by", "metadata:branch",
+        "-o", str(path),
+    ])  # fmt: skip
+
+    assert code == 0
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == sheets
+    summary = workbook.worksheets[0]
+    assert [cell.value for cell in summary[1][:3]] == titles
+    assert summary["B4"].value == ("รวม" if language == "th" else "Total")
+
+
+def test_the_command_runs_without_a_display(
+    shop_cache: Engine, opn_home: Path, tmp_path: Path
+) -> None:
+    """A process of its own, with no display and no windowing at all."""
+    path = tmp_path / "february.xlsx"
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
+    }
+    environment["OPN_DESK_HOME"] = str(opn_home)
+    command = [sys.executable, "-m", "opn_desk", "report", "--day", "2026-02-01"]
+
+    finished = subprocess.run(
+        [*command, "-o", str(path)],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "1 charges" in finished.stdout
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["Summary", "Charges"]
+    assert workbook["Charges"]["A2"].value == "chrg_c"

@@ -8,6 +8,7 @@ CSV read back with the csv module.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -17,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from display_language import LANGUAGES, compile_catalogs, speaking
 from openpyxl.cell import Cell
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
@@ -36,7 +38,7 @@ from opn_desk.services.money import decimals
 from opn_desk.services.sync import AccountSync
 from opn_desk.views.audit_tab import AuditTab
 from opn_desk.views.disputes_tab import DisputesTab
-from opn_desk.views.export_action import ExportAction, chosen_format
+from opn_desk.views.export_action import ExportAction, chosen_format, visible_columns
 from opn_desk.views.labels import status_label
 from opn_desk.views.refunds_tab import RefundsTab
 from opn_desk.views.schedules_tab import SchedulesTab
@@ -141,7 +143,7 @@ def csv_rows(path: Path) -> list[list[str]]:
 
 
 def table_headers(model: Any, columns: list[int]) -> list[str]:
-    return [str(model.headerData(column, 1)) for column in columns]
+    return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
 
 
 def local(moment: datetime) -> datetime:
@@ -451,6 +453,106 @@ def test_audit_log_export_keeps_thai_and_never_writes_a_formula(
     assert cells[2][4].data_type == "s"  # text, never a formula
     assert cells[3][0].value == datetime(2026, 3, 2, 9, 15)
     assert cells[3][0].is_date
+
+
+# The clerk's language -----------------------------------------------------
+
+# Sheet names of each table's export, in English and in Thai.
+SHEET_NAMES = {
+    "Transactions": "รายการชำระเงิน",
+    "Refunds": "การคืนเงิน",
+    "Disputes": "ข้อโต้แย้งการชำระเงิน",
+    "Schedules": "กำหนดการ",
+    "Audit log": "บันทึกการตรวจสอบ",
+}
+THAI_LETTER = re.compile(r"[\u0e01-\u0e5b]")
+
+
+@pytest.fixture(scope="module")
+def catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_catalogs(tmp_path_factory.mktemp("catalogs"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_table_exports_the_titles_it_shows(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    kept: list[object],
+    synced: Engine,
+    opn_home: Path,
+    tmp_path: Path,
+    qapp: Any,
+    catalogs: Path,
+    language: str,
+) -> None:
+    written: dict[str, tuple[Path, list[str]]] = {}
+    with speaking(qapp, language, catalogs):
+        tabs: list[Any] = [transactions_tab(qtbot, runner, synced, kept)]
+        for tab_type in (RefundsTab, DisputesTab, SchedulesTab, AuditTab):
+            tabs.append(opened(qtbot, kept, tab_type(runner, ZONE_NAME), synced))
+        for english, tab in zip(SHEET_NAMES, tabs, strict=True):
+            columns = visible_columns(tab.table)
+            path = tmp_path / f"{len(written)}.xlsx"
+            exported(qtbot, tab.exporter, path, ExportFormat.XLSX)
+            written[english] = (path, table_headers(tab.model, columns))
+
+    for english, (path, shown) in written.items():
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        (sheet,) = workbook.worksheets
+        header = [str(value) for value in next(sheet.values)]
+        workbook.close()
+        assert sheet.title == (SHEET_NAMES[english] if language == "th" else english)
+        assert header == shown
+        thai_titles = [title for title in header if THAI_LETTER.search(title)]
+        if language == "th":
+            assert len(thai_titles) == len(header), (english, header)
+        else:
+            assert not thai_titles, (english, header)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_forecast_exports_its_titles_and_groups_as_shown(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    kept: list[object],
+    synced: Engine,
+    tmp_path: Path,
+    qapp: Any,
+    catalogs: Path,
+    language: str,
+) -> None:
+    path = tmp_path / "forecast.xlsx"
+    with speaking(qapp, language, catalogs):
+        tab = opened(qtbot, kept, SchedulesTab(runner, ZONE_NAME), synced)
+        pane = tab.forecast
+        qtbot.waitUntil(lambda: pane.group_combo.count() > 1, timeout=WAIT_MS)
+        pane.by_combo.setCurrentIndex(1)  # per month
+        pane.group_combo.setCurrentIndex(1)  # the first metadata key
+        key = pane.group_combo.currentData()
+        qtbot.waitUntil(
+            lambda: pane.shown is not None and pane.shown.group_key == key,
+            timeout=WAIT_MS,
+        )
+        table = pane.table
+        titles = [table.horizontalHeaderItem(c).text() for c in range(5)]
+        shown = [
+            [table.item(row, column).text() for column in range(4)]
+            for row in range(table.rowCount())
+        ]
+        pane.export_to(path)
+        qtbot.waitUntil(lambda: path.name in pane.message.text(), timeout=WAIT_MS)
+
+    thai = language == "th"
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    (sheet,) = workbook.worksheets
+    rows = list(sheet.values)
+    workbook.close()
+    assert sheet.title == ("ประมาณการ" if thai else "Forecast")
+    assert list(rows[0]) == titles
+    assert titles[0] == ("ช่วงเวลา" if thai else "Period") and titles[1] == key
+    assert [[str(value) for value in row[:4]] for row in rows[1:]] == shown
+    unset = "(ไม่ได้ตั้งค่า)" if thai else "(not set)"
+    assert unset in [row[1] for row in shown]  # a schedule without the key
 
 
 # Cancel and failures ------------------------------------------------------

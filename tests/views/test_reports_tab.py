@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from display_language import LANGUAGES, compile_catalogs, speaking
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, func, select
@@ -142,6 +143,58 @@ def test_export_from_the_tab_writes_summary_and_detail(
     assert header[-1] == "branch"
     assert sum(1 for _ in detail.values) == count + 1
     assert not tab.progress_bar.isVisible()
+
+
+@pytest.fixture(scope="module")
+def catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_catalogs(tmp_path_factory.mktemp("catalogs"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_export_has_the_titles_the_table_shows(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    synced_cache: Engine,
+    tmp_path: Path,
+    kept: list[object],
+    qapp: Any,
+    catalogs: Path,
+    language: str,
+) -> None:
+    path = tmp_path / "branches.xlsx"
+    with speaking(qapp, language, catalogs):
+        tab = open_tab(qtbot, runner, synced_cache, kept)
+        run_whole_cache(qtbot, tab, synced_cache)
+        model = tab.model
+        shown = [model.headerData(c, Qt.Orientation.Horizontal) for c in (0, 1)]
+        labels = [model.index(row, 1).data() for row in range(model.rowCount())]
+        with qtbot.waitSignal(tab.export_finished, timeout=20_000):
+            tab.export_to(path, ExportFormat.XLSX)
+
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    thai = language == "th"
+    assert workbook.sheetnames == (
+        ["สรุป", "รายการชำระเงิน"] if thai else ["Summary", "Charges"]
+    )
+    summary = list(workbook.worksheets[0].values)
+    assert (
+        list(summary[0][:2])
+        == shown
+        == [
+            "สกุลเงิน" if thai else "Currency",
+            "branch",
+        ]
+    )
+    assert summary[0][-1] == ("ยอดเฉลี่ยต่อรายการ" if thai else "Average charge")
+    # The groups as the table words them: "(none)" and the totals too.
+    assert [row[1] for row in summary[1:]] == labels
+    assert ("(ไม่มี)" if thai else "(none)") in labels
+    assert ("รวม" if thai else "Total") in labels
+    detail_header = next(workbook.worksheets[1].values)
+    assert detail_header[:2] == (
+        ("รายการชำระเงิน", "สร้างเมื่อ") if thai else ("Charge", "Created")
+    )
+    workbook.close()
 
 
 def test_a_saved_report_comes_back_in_the_picker(
