@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from opn_desk.services.export import money_number
 from opn_desk.services.money import Money
-from opn_desk.services.reports import ReportResult
+from opn_desk.services.reports import ReportResult, group_label
 
 MAX_BARS = 20
 
@@ -119,7 +119,7 @@ class ReportChart(QWidget):
         sums: dict[str, int] = {}
         for row in self._result.rows:
             if row.currency == currency:
-                label = row.labels[0]
+                label = group_label(row.labels[0])
                 sums[label] = sums.get(label, 0) + row.gross
         ordered = sorted(sums.items(), key=lambda item: -item[1])
         return ordered[:MAX_BARS]

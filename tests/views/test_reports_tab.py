@@ -168,6 +168,7 @@ def test_the_export_has_the_titles_the_table_shows(
         model = tab.model
         shown = [model.headerData(c, Qt.Orientation.Horizontal) for c in (0, 1)]
         labels = [model.index(row, 1).data() for row in range(model.rowCount())]
+        bars = [group for group, _gross in tab.chart.bar_values()]
         with qtbot.waitSignal(tab.export_finished, timeout=20_000):
             tab.export_to(path, ExportFormat.XLSX)
 
@@ -190,6 +191,7 @@ def test_the_export_has_the_titles_the_table_shows(
     assert [row[1] for row in summary[1:]] == labels
     assert ("(ไม่มี)" if thai else "(none)") in labels
     assert ("รวม" if thai else "Total") in labels
+    assert ("(ไม่มี)" if thai else "(none)") in bars
     detail_header = next(workbook.worksheets[1].values)
     assert detail_header[:2] == (
         ("รายการชำระเงิน", "สร้างเมื่อ") if thai else ("Charge", "Created")
