@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["LANG"] = "en_US.UTF-8"
 
+# Helpers that judge with plain asserts get pytest's detailed messages too.
+pytest.register_assert_rewrite("cache_comparison")
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
 

@@ -101,7 +101,8 @@ def _first_line(stream: IO[str], timeout_s: float) -> str | None:
 
 def _drain_in_background(stream: IO[str]) -> None:
     def drain() -> None:
-        for line in stream:
-            logger.debug("sandbox: %s", line.rstrip())
+        with stream:  # closed here, where it is read, once the sandbox ends
+            for line in stream:
+                logger.debug("sandbox: %s", line.rstrip())
 
     threading.Thread(target=drain, name="sandbox-stdout", daemon=True).start()

@@ -6,8 +6,8 @@ and 429, and adds latency, on writes and reads alike. Then the faults stop,
 the journal settles what is left (as at the next start), and the run is
 judged by what the sandbox holds: every operation done exactly once or
 clearly failed, no operation tag twice on the server, no charge refunded
-beyond what was captured. (The two-workstation soak on PostgreSQL is not
-written yet.)
+beyond what was captured. The two-workstation version on PostgreSQL is
+``test_soak``.
 """
 
 from __future__ import annotations
@@ -18,21 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from reliability_figures import Figures
 from sqlalchemy import Engine, select
+from write_checks import attempt, new_charge, refund_tags
 
 from opn_desk.models.db import open_engine, session_scope
-from opn_desk.models.journal_store import OperationInFlight
 from opn_desk.models.operations import DONE, FAILED, OperationRecord
-from opn_desk.sandbox import SANDBOX_PUBLIC_KEY, SandboxServer, SandboxState
+from opn_desk.sandbox import SandboxServer, SandboxState
 from opn_desk.sandbox.faults import FaultRule
 from opn_desk.services import captures, refunds
-from opn_desk.services.api import ApiError, OpnClient
-from opn_desk.services.capture_rules import CaptureRefused
-from opn_desk.services.operations import OPERATION_METADATA_KEY, Journal
-from opn_desk.services.refund_rules import RefundRefused
+from opn_desk.services.api import OpnClient
+from opn_desk.services.operations import Journal
 
 CHARGES = 16
 AUTHORIZATIONS = 8
@@ -51,13 +48,6 @@ FAULTS: list[tuple[str, dict[str, Any], tuple[str, str], float]] = [
 KINDS = {
     kind.name: kind
     for kind in (refunds.REFUND_KIND, captures.CAPTURE_KIND, captures.REVERSE_KIND)
-}
-CARD = {
-    "name": "SOMSRI JAIDEE",
-    "number": "4242424242424242",
-    "expiration_month": 12,
-    "expiration_year": 2031,
-    "security_code": "123",
 }
 
 
@@ -78,51 +68,21 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def new_charge(server: SandboxServer, **fields: Any) -> dict[str, Any]:
-    base = server.base_url
-    token = httpx.post(
-        f"{base}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": CARD}
-    ).json()["id"]
-    body = {"amount": 100_000, "currency": "THB", "card": token, **fields}
-    charge: dict[str, Any] = httpx.post(
-        f"{base}/charges", auth=(server.secret_key, ""), json=body
-    ).json()
-    return charge
-
-
-def attempt(action: Any) -> str:
-    """Run one clerk action; what the clerk was told, in one word."""
-    try:
-        operation = action()
-    except (RefundRefused, CaptureRefused):
-        return "refused by the rules"
-    except OperationInFlight:
-        return "refused, another write in flight"
-    except ApiError:
-        return "failed before sending"
-    return str(operation.state)
-
-
 def capture(journal: Journal, api: OpnClient, charge_id: str) -> Any:
     return captures.capture(journal, api, charge_id, 60_000, now())
-
-
-def tags_on_server(server: SandboxServer) -> Counter[str]:
-    objects = server.state.objects("refund") + server.state.objects("charge")
-    tags: Counter[str] = Counter()
-    for obj in objects:
-        tag = (obj.get("metadata") or {}).get(OPERATION_METADATA_KEY)
-        if tag and obj["object"] == "refund":
-            tags[tag] += 1
-    return tags
 
 
 def test_writes_under_faults_are_done_once_or_clearly_failed(
     server: SandboxServer, engine: Engine, figures: Figures
 ) -> None:
-    paid = [new_charge(server) for _ in range(CHARGES)]
+    paid = [new_charge(server.base_url, server.secret_key) for _ in range(CHARGES)]
     held = [
-        new_charge(server, capture=False, authorization_type="pre_auth")
+        new_charge(
+            server.base_url,
+            server.secret_key,
+            capture=False,
+            authorization_type="pre_auth",
+        )
         for _ in range(AUTHORIZATIONS)
     ]
     rules: list[tuple[str, FaultRule]] = []
@@ -149,7 +109,7 @@ def test_writes_under_faults_are_done_once_or_clearly_failed(
 
     with session_scope(engine) as session:
         journal_rows = list(session.scalars(select(OperationRecord)))
-    tags = tags_on_server(server)
+    tags = refund_tags(server.state)
     for label, rule in rules:
         figures.add("faults injected", label, rule.applied)
     figures.add("operations", "attempted", sum(told.values()))

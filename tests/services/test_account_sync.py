@@ -7,21 +7,20 @@ compares the cache with the sandbox's own state object by object.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from cache_comparison import TABLES, assert_cache_equals_sandbox, cached
 from sqlalchemy import Engine, inspect, select
 
 from opn_desk.models.db import session_scope
-from opn_desk.models.ledger import AccountObjectRecord, EventRecord
+from opn_desk.models.ledger import AccountObjectRecord
 from opn_desk.models.sync_state import SyncState
 from opn_desk.models.tables import (
-    BalanceTransactionRecord,
     CardRecord,
     ChargeRecord,
-    CustomerRecord,
     DisputeDocumentRecord,
     DisputeRecord,
     OccurrenceRecord,
@@ -38,16 +37,6 @@ from opn_desk.services.sync import (
     SyncProgress,
 )
 
-# The sandbox's kind of object, and the table that caches it.
-TABLES: dict[str, Any] = {
-    "charge": ChargeRecord,
-    "refund": RefundRecord,
-    "customer": CustomerRecord,
-    "card": CardRecord,
-    "transaction": BalanceTransactionRecord,
-    "dispute": DisputeRecord,
-    "schedule": ScheduleRecord,
-}
 SERVED = ("charge", "refund", "customer", "card", "transaction")
 BACKFILLED = (
     "charges",
@@ -73,36 +62,6 @@ def api(fresh_sandbox: Any) -> Iterator[httpx.Client]:
     auth = httpx.BasicAuth(fresh_sandbox.secret_key, "")
     with httpx.Client(base_url=fresh_sandbox.base_url, auth=auth) as http:
         yield http
-
-
-def cached(engine: Engine, record: Any) -> dict[str, dict[str, Any]]:
-    """id -> raw JSON of every row of a table."""
-    with session_scope(engine) as session:
-        rows = session.execute(select(record.id, record.raw))
-        return {row.id: row.raw for row in rows}
-
-
-def upstream(state: Any, kind: str) -> dict[str, dict[str, Any]]:
-    return {obj["id"]: obj for obj in state.objects(kind)}
-
-
-def assert_cache_equals_sandbox(
-    engine: Engine, state: Any, kinds: tuple[str, ...]
-) -> None:
-    """Every object of ``kinds``, and every event, as the sandbox has it."""
-    for kind in kinds:
-        expected = upstream(state, kind)
-        assert expected, f"the sandbox has no {kind} to compare"
-        assert cached(engine, TABLES[kind]) == expected, kind
-    # The sandbox can hold events dated after its own clock (a seeded
-    # expiry); the API lists none of them yet, so neither can the cache.
-    now = state.now()
-    events = {
-        event["id"]: event
-        for event in state.events_sorted()
-        if datetime.fromisoformat(event["created_at"]) <= now
-    }
-    assert cached(engine, EventRecord) == events
 
 
 def test_first_sync_copies_every_resource_exactly(
