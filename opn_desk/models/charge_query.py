@@ -30,12 +30,13 @@ from sqlalchemy import (
     literal,
     select,
     tuple_,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.selectable import Alias
+from sqlalchemy.sql.selectable import Alias, CompoundSelect
 
 from opn_desk.models.base import UtcDateTime
 from opn_desk.models.charge_filter import (
@@ -164,9 +165,8 @@ def plan_query(
     few: set[str] | None = None
     many = []
     for lookup in lookups:
-        found = lookup.ids().limit(LEADING_IDS + 1)
-        ids: set[str] = set(session.scalars(found))
-        if len(ids) > LEADING_IDS:
+        ids = _few_ids(session, lookup.ids())
+        if ids is None:
             many.append(lookup)
         else:
             few = ids if few is None else few & ids
@@ -181,9 +181,20 @@ def plan_query(
     for lookup in many:
         if counting:
             adapted.append(source.c.id.in_(lookup.ids()))
-        else:
-            adapted.append(lookup.holds(source.c.id, source.c.description))
+            continue
+        # Words find the many; what the ids and values find is listed once.
+        exact_ids = _few_ids(session, *lookup.exact) if lookup.words else None
+        adapted.append(lookup.holds(source.c.id, source.c.description, exact_ids))
     return ChargeQuery(source, adapted, order)
+
+
+def _few_ids(
+    session: Session, *parts: Select[str] | CompoundSelect[str]
+) -> set[str] | None:
+    """The ids ``parts`` find together; None when more than LEADING_IDS."""
+    found = parts[0] if len(parts) == 1 else union_all(*parts)
+    ids = set(session.scalars(found.limit(LEADING_IDS + 1)))
+    return None if len(ids) > LEADING_IDS else ids
 
 
 def _indexed(table: Table, index_name: str) -> _IndexedBy:

@@ -16,6 +16,7 @@ slower on a large cache.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import cast
 
@@ -60,8 +61,16 @@ class IdLookup:
         """Every id found, as one subquery."""
         return self.parts[0] if len(self.parts) == 1 else union_all(*self.parts)
 
+    @property
+    def exact(self) -> tuple[Select[str], ...]:
+        """The parts that find charges by an id or a metadata value."""
+        return self.parts[:-1] if self.words else self.parts
+
     def holds(
-        self, charge_id: ColumnElement[str], description: ColumnElement[str | None]
+        self,
+        charge_id: ColumnElement[str],
+        description: ColumnElement[str | None],
+        exact_ids: Collection[str] | None = None,
     ) -> ColumnElement[bool]:
         """Whether the charge of an outer query's row is found.
 
@@ -69,12 +78,17 @@ class IdLookup:
         own (an index seek, or its description) instead of first listing
         every charge found. The words are tested on the description
         itself: asking the trigram index about one row costs more than
-        reading the row.
+        reading the row. ``exact_ids``, when the caller has listed what
+        the exact parts find (usually nothing), replaces a seek per row.
         """
-        exact = self.parts[:-1] if self.words else self.parts
-        tests: list[ColumnElement[bool]] = [
-            part.where(part.selected_columns[0] == charge_id).exists() for part in exact
-        ]
+        tests: list[ColumnElement[bool]] = []
+        if exact_ids is None:
+            tests += [
+                part.where(part.selected_columns[0] == charge_id).exists()
+                for part in self.exact
+            ]
+        elif exact_ids:
+            tests.append(charge_id.in_(sorted(exact_ids)))
         if self.words:
             contains = [description.like(_contains(w), escape="\\") for w in self.words]
             tests.append(and_(*contains))

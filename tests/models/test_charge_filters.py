@@ -460,6 +460,30 @@ def test_many_matches_read_the_same_rows_as_few(
     assert found(engine, metadata=(("branch", "Thonglor"),)) == plain
 
 
+@pytest.mark.parametrize("leading_ids", [0, 1])
+def test_a_value_and_words_found_together(
+    own_engine: Engine, monkeypatch: pytest.MonkeyPatch, leading_ids: int
+) -> None:
+    """A search that is one charge's metadata value and another's word.
+
+    With many charges found, the value's few are listed once (1) or
+    sought row by row (0); either way both charges are on the page.
+    """
+    tagged = charge(
+        "chrg_test_tagged",
+        datetime(2026, 3, 5, 3, 0, tzinfo=UTC),
+        description="Gift wrapping",
+        metadata={"campaign": "tray"},
+    )
+    with session_scope(own_engine) as session:
+        upsert_charges(session, [tagged])
+    monkeypatch.setattr(charge_query, "LEADING_IDS", leading_ids)
+
+    assert found(own_engine, text="tray") == ["chrg_test_tagged", EARLY_ON_THE_4TH]
+    assert found(own_engine, text="gift tray") == []
+    assert found(own_engine, text="wrapping") == ["chrg_test_tagged"]
+
+
 def test_metadata_is_indexed_and_kept_in_step(own_engine: Engine) -> None:
     engine = own_engine
     with session_scope(engine) as session:
