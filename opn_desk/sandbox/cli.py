@@ -18,6 +18,7 @@ from opn_desk.sandbox.config import SandboxConfig
 from opn_desk.sandbox.control import HELP as CONTROL_HELP
 from opn_desk.sandbox.server import SANDBOX_PUBLIC_KEY, SandboxServer, is_loopback
 from opn_desk.sandbox.state import SandboxState
+from opn_desk.sandbox.versions import LATEST, VERSIONS
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="opn-desk sandbox",
         description=(
             "Serve a local emulator of the Opn Payments API (version "
-            "2019-05-29) over loopback HTTP, with a demo merchant's charges, "
+            "2019-05-29, and the older versions an Omise-Version header asks "
+            "for) over loopback HTTP, with a demo merchant's charges, "
             "customers, refunds and balance. The vault's POST /tokens is served "
             "on the same port. The first line on stdout is "
             "'listening on http://HOST:PORT'."
@@ -76,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="recorded API response file or folder to serve charges from "
         "instead of seeding (repeatable)",
     )
+    parser.add_argument(
+        "--api-version",
+        choices=VERSIONS,
+        metavar="VERSION",
+        help="the account's default API version: requests without an "
+        "Omise-Version header are answered in it, and events are kept in it "
+        "(one of %(choices)s; default: the data file's, else "
+        f"{LATEST})",
+    )
     return parser
 
 
@@ -111,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     try:
         state = _initial_state(args)
+        if args.api_version is not None:
+            state.set_api_version(args.api_version)
     except (OSError, ValueError) as exc:
         parser.error(str(exc))
     stop = threading.Event()

@@ -21,6 +21,11 @@ REFUND_SUPPORT = (PARTIAL, FULL_ONLY, NOT_REFUNDABLE)
 
 LAPSE_STATUSES = ("reversed", "expired")
 
+# What an Omise-Version the sandbox does not know gets (README).
+REFUSE_VERSION = "refuse"
+ACCOUNT_VERSION = "account_default"
+UNKNOWN_VERSION_ANSWERS = (REFUSE_VERSION, ACCOUNT_VERSION)
+
 
 def _refund_support() -> dict[str, str]:
     # First matching pattern wins (shell-style patterns over the method name:
@@ -122,6 +127,9 @@ class SandboxConfig:
     dispute_auto_accept_days: int = 0
     # Largest dispute document accepted: "10 MB", read strictly (README).
     document_max_bytes: int = 10_000_000
+    # An unknown Omise-Version is refused with bad_request, or answered at
+    # the account's version (README).
+    unknown_api_version: str = REFUSE_VERSION
 
     def refund_support_of(self, method: str) -> str:
         """``partial``, ``full`` or ``none`` for ``card`` or a source type."""
@@ -175,6 +183,8 @@ class SandboxConfig:
             raise ValueError("dispute_auto_accept_days must be 0 (off) or more")
         if self.document_max_bytes < 1:
             raise ValueError("document_max_bytes must be at least 1")
+        if self.unknown_api_version not in UNKNOWN_VERSION_ANSWERS:
+            raise ValueError("unknown_api_version must be refuse or account_default")
 
 
 def _convert(name: str, current: Any, value: Any) -> Any:

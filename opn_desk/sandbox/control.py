@@ -41,6 +41,12 @@ control interface (same secret key as the API; JSON or form bodies):
   GET    /__sandbox/config   the behaviour settings (names below; what each
                              does and why its default: the sandbox README)
   PATCH  /__sandbox/config   change settings: a JSON object of name: value
+  GET    /__sandbox/account  the account's default API version
+  PATCH  /__sandbox/account  api_version=2014-07-27|2015-11-17|2017-11-02|
+                             2019-05-29: the account's default version, as
+                             set in the dashboard; requests without an
+                             Omise-Version header and the events made from
+                             then on use it
   POST   /__sandbox/disputes  charge=ID and optional reason_code: the
                              issuer disputes a paid card charge
   POST   /__sandbox/disputes/ID/resolve  status=won|lost: decide an open
@@ -65,6 +71,8 @@ class Control:
         router.add("POST", rf"{PREFIX}/save", self.save)
         router.add("GET", rf"{PREFIX}/config", self.get_config)
         router.add("PATCH", rf"{PREFIX}/config", self.patch_config)
+        router.add("GET", rf"{PREFIX}/account", self.get_account)
+        router.add("PATCH", rf"{PREFIX}/account", self.patch_account)
 
     def get_clock(self, state: SandboxState, request: Request) -> Reply:
         return json_reply(clock_object(state))
@@ -118,6 +126,23 @@ class Control:
         except ValueError as exc:
             raise ApiError.bad_request(str(exc)) from None
         return json_reply(state.config.to_dict())
+
+    def get_account(self, state: SandboxState, request: Request) -> Reply:
+        return json_reply(_account_object(state))
+
+    def patch_account(self, state: SandboxState, request: Request) -> Reply:
+        fields = request.fields
+        f.only(fields, {"api_version"})
+        version = f.text(fields, "api_version", required=True)
+        try:
+            state.set_api_version(str(version))
+        except ValueError as exc:
+            raise ApiError.bad_request(str(exc)) from None
+        return json_reply(_account_object(state))
+
+
+def _account_object(state: SandboxState) -> dict[str, Any]:
+    return {"object": "sandbox_account", "api_version": state.api_version}
 
 
 def clock_object(state: SandboxState) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from opn_desk.sandbox.wire import encode
 if TYPE_CHECKING:
     from opn_desk.sandbox.state import SandboxState
 
-# object -> {field: kind of the object its id names}
+BY_PREFIX = ""
+_KINDS = {"chrg": "charge", "rfnd": "refund", "dspt": "dispute"}
+# object -> {field: kind of the object its id names, or BY_PREFIX}
 EXPANDABLE: dict[str, dict[str, str]] = {
     "charge": {
         "customer": "customer",
@@ -28,6 +30,9 @@ EXPANDABLE: dict[str, dict[str, str]] = {
     },
     "refund": {"charge": "charge", "transaction": "transaction"},
     "dispute": {"charge": "charge"},
+    # The charge, refund or dispute a transaction comes from, by its id's
+    # prefix (recorded expanded in the older versions' ``source``).
+    "transaction": {"origin": BY_PREFIX},
 }
 _CONTAINERS = ("data",)
 TRUE_WORDS = ("true", "1", "yes", "on")
@@ -58,6 +63,7 @@ def _expand(state: SandboxState, value: Any) -> None:
     for name, kind in EXPANDABLE.get(str(value.get("object")), {}).items():
         object_id = value.get(name)
         if isinstance(object_id, str):
-            found = state.get(kind, object_id)
+            kind = kind or _KINDS.get(object_id.partition("_")[0], "")
+            found = state.get(kind, object_id) if kind else None
             if found is not None:
                 value[name] = found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import ipaddress
 import logging
 import socket
@@ -24,8 +25,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from opn_desk.sandbox import resources
+from opn_desk.sandbox import resources, versions
 from opn_desk.sandbox.autosave import AutoSaver
+from opn_desk.sandbox.config import ACCOUNT_VERSION
 from opn_desk.sandbox.control import PREFIX, Control
 from opn_desk.sandbox.errors import ApiError
 from opn_desk.sandbox.expand import expand_answer, wants_expansion
@@ -38,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 SANDBOX_SECRET_KEY = "skey_test_5sandbox7opndesk9ky"
 SANDBOX_PUBLIC_KEY = "pkey_test_5sandbox7opndesk9ky"
-API_VERSION = "2019-05-29"
+API_VERSION = versions.LATEST
 IDLE_CONNECTION_TIMEOUT_S = 30.0
 # How often the serving loop checks for a stop request (bounds stop time).
 SHUTDOWN_POLL_S = 0.05
@@ -57,8 +59,40 @@ class SandboxApi:
         control.add_routes(self.control_router)
         resources.add_control_routes(self.control_router)
 
-    def answer(self, request: Request) -> Reply:
-        """Run the request's endpoint; errors become error replies."""
+    def answer(self, request: Request, version: str = API_VERSION) -> Reply:
+        """Run the request's endpoint, answered in API ``version``; errors
+        become error replies."""
+        return self.render(self._run(request), version, request.path)
+
+    def version_for(self, header: str | None, *, strict: bool = True) -> str:
+        """The API version a request with this ``Omise-Version`` header is
+        answered in: the header's, else the account's default.
+
+        An unknown version is ``ApiError`` 400 when the config says
+        ``refuse`` (and ``strict``), otherwise the account's default.
+        """
+        asked = (header or "").strip()
+        if versions.is_known(asked):
+            return asked
+        refused = self.state.config.unknown_api_version != ACCOUNT_VERSION
+        if asked and strict and refused:
+            known = ", ".join(versions.VERSIONS)
+            raise ApiError.bad_request(
+                f"Omise-Version {asked} is not an API version; use one of {known}"
+            )
+        return self.state.api_version
+
+    def render(self, reply: Reply, version: str, path: str) -> Reply:
+        """``reply`` in API ``version``; control answers and files as they are."""
+        if (
+            version == API_VERSION
+            or _is_control(path)
+            or not reply.content_type.startswith("application/json")
+        ):
+            return reply
+        return dataclasses.replace(reply, body=versions.render(reply.body, version))
+
+    def _run(self, request: Request) -> Reply:
         router = self.control_router if _is_control(request.path) else self.router
         try:
             route, request.path_args = router.resolve(request.method, request.path)
@@ -149,6 +183,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             error = error_for(plan.answer)
             headers = (("Retry-After", str(plan.answer.retry_after_s)),)
             reply = Reply(error.body(), error.status, headers=headers)
+            version = self.server.api.version_for(
+                self.headers.get("Omise-Version"), strict=False
+            )
+            reply = self.server.api.render(reply, version, url.path)
         else:
             reply = self._process(url.path, url.query, body)
         if plan.drop_after:
@@ -161,10 +199,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
 
     def _process(self, path: str, query: str, body: bytes) -> Reply:
+        api = self.server.api
+        header = self.headers.get("Omise-Version")
         try:
             key_kind = self._authenticate()
+            version = API_VERSION if _is_control(path) else api.version_for(header)
         except ApiError as exc:
-            return Reply(exc.body(), exc.status)
+            reply = Reply(exc.body(), exc.status)
+            return api.render(reply, api.version_for(header, strict=False), path)
         request = Request(
             method=self.command,
             path=path,
@@ -173,7 +215,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             content_type=self.headers.get("Content-Type"),
             key_kind=key_kind,
         )
-        return self.server.api.answer(request)
+        return api.answer(request, version)
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
@@ -196,7 +238,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         raise ApiError.authentication_failure()
 
     def _respond(self, reply: Reply, plan: FaultPlan) -> None:
-        version = self.headers.get("Omise-Version") or API_VERSION
+        header = self.headers.get("Omise-Version")
+        version = self.server.api.version_for(header, strict=False)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -312,6 +355,11 @@ class SandboxServer:
         if self.saver is None:
             raise ValueError("the sandbox was started without a data file")
         self.saver.save_now()
+
+    def set_api_version(self, version: str) -> None:
+        """Like ``PATCH /__sandbox/account`` with ``api_version``: the
+        account's default version. Raises ``ValueError``."""
+        self.state.set_api_version(version)
 
     def update_config(self, **changes: Any) -> None:
         """Like ``PATCH /__sandbox/config``. Raises ``ValueError``."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from opn_desk.sandbox import charges as ch
-from opn_desk.sandbox import datafile, resources, schedule_seed
+from opn_desk.sandbox import datafile, resources, schedule_seed, versions
 from opn_desk.sandbox.clock import SandboxClock, TimerQueue
 from opn_desk.sandbox.config import SandboxConfig
 from opn_desk.sandbox.errors import ApiError
@@ -64,6 +64,7 @@ class SandboxState:
         self.revision = 0
         self.saved_revision = -1
         self._account = encode(account)
+        self._api_version = str(account.get("api_version") or versions.LATEST)
 
     # -- building ------------------------------------------------------------
 
@@ -231,12 +232,17 @@ class SandboxState:
         self, key: str, kind: str, object_id: str, data: bytes | None = None
     ) -> str:
         """Record event ``key`` about an object, now; ``data`` defaults to
-        the object as stored. Returns the event id."""
+        the object as stored. Returns the event id.
+
+        The event keeps ``data`` serialized at the account's API version
+        of this moment, never again (REFERENCE.md section 1.4).
+        """
         with self.lock:
             if data is None:
                 data = self.store.get(kind, object_id)
                 if data is None:
                     raise KeyError(f"{kind} {object_id}")
+            data = versions.render(data, self._api_version)
             event_id = self.new_id("evnt")
             self._add_event(event_id, key, self.now(), kind, object_id, data)
             self.revision += 1
@@ -287,6 +293,28 @@ class SandboxState:
 
     def account(self) -> dict[str, Any]:
         return decode(self._account)
+
+    @property
+    def api_version(self) -> str:
+        """The account's default API version (its ``api_version``)."""
+        return self._api_version
+
+    def set_api_version(self, version: str) -> None:
+        """Change the account's default API version, as the dashboard does.
+
+        Answers to requests without ``Omise-Version`` and the events made
+        from now on use it. Raises ``ValueError`` for an unknown version.
+        """
+        if not versions.is_known(version):
+            known = ", ".join(versions.VERSIONS)
+            raise ValueError(f"{version} is not an API version; use one of {known}")
+        with self.lock:
+            account = self.account()
+            account["api_version"] = version
+            account["last_updated_api_version"] = self.now().date().isoformat()
+            self._account = encode(account)
+            self._api_version = version
+            self.revision += 1
 
     def charge_json(self, charge_id: str) -> bytes | None:
         return self.get_json("charge", charge_id)

@@ -91,6 +91,31 @@ def test_cli_serves_the_recorded_fixtures(fixtures_dir: Path) -> None:
     assert charge["amount"] == 100000 and charge["currency"] == "THB"
 
 
+def test_cli_sets_the_account_api_version() -> None:
+    args = ("--charges", "10", "--api-version", "2017-11-02")
+    with running_sandbox(*args) as (process, url):
+        auth = (SANDBOX_SECRET_KEY, "")
+        plain = httpx.get(f"{url}/account", auth=auth)
+        asked = httpx.get(
+            f"{url}/account", auth=auth, headers={"Omise-Version": "2019-05-29"}
+        )
+        assert _stop(process)[0] == 0
+
+    assert plain.headers["Omise-Version"] == "2017-11-02"
+    assert plain.json()["api_version"] == "2017-11-02"
+    assert "created" in plain.json() and "created_at" in asked.json()
+
+
+def test_cli_refuses_an_unknown_api_version(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--api-version", "2016-01-01"])
+
+    assert stopped.value.code == 2
+    assert "2019-05-29" in capsys.readouterr().err
+
+
 def test_cli_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["--host", "0.0.0.0"])
@@ -107,7 +132,8 @@ def test_cli_help_describes_every_option(capsys: pytest.CaptureFixture[str]) -> 
     for option in ("--host", "--port", "--charges", "--seed", "--data-file"):
         assert option in help_text
     assert "--fixtures" in help_text and "repeatable" in help_text
-    for path in ("/__sandbox/clock", "/__sandbox/faults", "/__sandbox/save"):
+    assert "--api-version" in help_text and "2017-11-02" in help_text
+    for path in ("/__sandbox/clock", "/__sandbox/faults", "/__sandbox/account"):
         assert path in help_text
     for word in ("advance_s", "drop_after", "slow_body", "retry_after_s", "PATCH"):
         assert word in help_text
