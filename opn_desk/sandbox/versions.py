@@ -33,6 +33,11 @@ fields too: a client of that version ignores what it does not know.
 ``metadata`` is the merchant's own and never touched. An event's ``data``
 was serialized once, when the event was made, at the account's version
 then (``SandboxState.record``), and is never rendered again.
+
+Not rendered yet: embedded lists keep their ``order`` (2017 recordings
+show null there); the capability keeps its 2019-05-29 shape (older ones
+listed ``payment_backends``); a pre-2017 offline charge's ``offline`` is
+null, since no recording shows what it held.
 """
 
 from __future__ import annotations
