@@ -3,7 +3,8 @@
 Capture and reverse take no metadata, so an operation is found on the API
 by the charge's state: captured (with the amount asked for) or reversed.
 Both happen at most once per charge, so a resend after a certain absence
-is safe.
+is safe, and a state another done operation already accounts for is not
+taken for this one's (``once_per_target``).
 """
 
 from __future__ import annotations
@@ -103,5 +104,9 @@ def _describe_reverse(operation: Operation) -> str:
     return f"Release the authorization of {amount} on {operation.target_id}"
 
 
-CAPTURE_KIND = WriteKind(CAPTURE, _send_capture, _find_capture, _describe_capture)
-REVERSE_KIND = WriteKind(REVERSE, _send_reverse, _find_reverse, _describe_reverse)
+CAPTURE_KIND = WriteKind(
+    CAPTURE, _send_capture, _find_capture, _describe_capture, once_per_target=True
+)
+REVERSE_KIND = WriteKind(
+    REVERSE, _send_reverse, _find_reverse, _describe_reverse, once_per_target=True
+)

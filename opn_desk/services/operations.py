@@ -84,13 +84,17 @@ class WriteKind:
 
     ``find`` returns the outcome when the API shows the operation took
     effect, None when it certainly did not, and raises ApiError when the
-    API cannot tell right now.
+    API cannot tell right now. ``once_per_target`` marks a write that can
+    take effect only once on its target (a capture, a release): an effect
+    found there that another operation already settled as done is that
+    operation's, not this one's.
     """
 
     name: str
     send: Send
     find: Find
     describe: Callable[[Operation], str]
+    once_per_target: bool = False
 
 
 def utc_now() -> datetime:
@@ -227,9 +231,27 @@ class Journal:
         if self._settle_delay_s > 0:
             time.sleep(self._settle_delay_s)
         try:
-            return kind.find(self._client, operation)
+            found = kind.find(self._client, operation)
         except ApiError as error:
             return self._leave_unconfirmed(operation, error)
+        if found is not None and kind.once_per_target:
+            if self._done_by_another(kind, operation):
+                logger.warning(
+                    "%s %s: the effect found is another operation's",
+                    kind.name,
+                    operation.id,
+                )
+                return None
+        return found
+
+    def _done_by_another(self, kind: WriteKind, operation: Operation) -> bool:
+        """Whether another operation of this kind on the target is done."""
+        with session_scope(self._engine) as session:
+            others = store.operations_for(session, operation.target_id)
+        return any(
+            other.kind == kind.name and other.state == DONE and other.id != operation.id
+            for other in others
+        )
 
     def _claim(self, operation: Operation) -> Operation | None:
         now = self._clock()

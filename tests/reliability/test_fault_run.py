@@ -29,6 +29,7 @@ from opn_desk.sandbox import SandboxServer, SandboxState
 from opn_desk.sandbox.faults import FaultRule
 from opn_desk.services import captures, refunds
 from opn_desk.services.api import OpnClient
+from opn_desk.services.capture_rules import capture_terms, check_capture
 from opn_desk.services.operations import Journal
 
 CHARGES = 16
@@ -154,3 +155,37 @@ def test_writes_under_faults_are_done_once_or_clearly_failed(
         if row.kind == "capture" and row.state == DONE
     }
     assert {c["id"] for c in captured if c["paid"]} == done_captures
+
+
+def test_a_capture_another_workstation_made_first_is_not_taken_for_ours(
+    server: SandboxServer, engine: Engine
+) -> None:
+    """Two clerks read the same authorization; the second one's capture
+    meets a server error after the first one captured. The charge then
+    looks captured, but not by the second clerk: that capture must end
+    refused, not done, or the journal and the audit would show two."""
+    held = new_charge(
+        server.base_url,
+        server.secret_key,
+        capture=False,
+        authorization_type="pre_auth",
+    )
+    with OpnClient(server.secret_key, base_url=server.base_url) as api:
+        first = Journal(engine, api, "Malee", settle_delay_s=0)
+        second = Journal(engine, api, "Somchai", settle_delay_s=0)
+        charge = api.get_charge(held["id"])  # the second clerk's read
+        terms = capture_terms(charge, now())
+        check_capture(terms, 100_000)
+        done = captures.capture(first, api, held["id"], 100_000, now())
+        server.faults.add(
+            {"kind": "server_error", "method": "POST", "path": WRITE_PATHS, "count": 1}
+        )
+        params = {
+            "amount": 100_000,
+            "currency": terms.currency,
+            "authorized_amount": terms.authorized_amount,
+        }
+        late = second.submit(captures.CAPTURE_KIND, held["id"], params)
+
+    assert done.state == DONE
+    assert late.state == FAILED
