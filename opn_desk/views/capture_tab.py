@@ -43,6 +43,18 @@ _HEADERS = (
 )
 
 
+# Wide enough for the English and the Thai of each column; the
+# description takes the rest.
+_COLUMN_WIDTHS = {
+    LAPSES: 130,
+    TIME_LEFT: 110,
+    CHARGE: 210,
+    AMOUNT: 110,
+    KIND: 160,
+    CARD: 140,
+}
+
+
 def _tr(text: object) -> str:
     return QCoreApplication.translate(_CONTEXT, str(text))
 
@@ -121,6 +133,8 @@ class CaptureTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in _COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda _index: self.request_selected())
         self.summary = QLabel(self)
         self.capture_button = QPushButton(self.tr("Capture or release…"), self)

@@ -72,9 +72,11 @@ from opn_desk.views.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
 
+# Room around the placeholder of an amount box (frame and margins).
+AMOUNT_EDIT_PADDING_PX = 16
 _COLUMN_WIDTHS = {
-    DEADLINE: 250,
-    STATUS: 70,
+    DEADLINE: 220,
+    STATUS: 95,
     REASON: 260,
     AMOUNT: 100,
     CHARGE: 200,
@@ -125,6 +127,8 @@ class DisputesTab(QWidget):
         self.splitter.addWidget(self.form)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        # The evidence form needs room for its questions and buttons.
+        self.splitter.setSizes([800, 560])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -275,6 +279,9 @@ class DisputesTab(QWidget):
         self.min_amount_edit.setPlaceholderText(self.tr("Lowest amount"))
         self.max_amount_edit = QLineEdit(self)
         self.max_amount_edit.setPlaceholderText(self.tr("Highest amount"))
+        for edit in (self.min_amount_edit, self.max_amount_edit):
+            room = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+            edit.setMinimumWidth(room + AMOUNT_EDIT_PADDING_PX)
         self.currency_combo = QComboBox(self)
         self.currency_combo.setToolTip(
             self.tr("The currency of the amount range; only its disputes show.")

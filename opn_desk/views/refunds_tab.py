@@ -49,7 +49,7 @@ _COLUMN_WIDTHS = {
     REFUND: 230,
     CHARGE: 230,
     AMOUNT: 110,
-    KIND: 110,
+    KIND: 140,
     STATUS: 80,
     REASON: 170,
     NOTE: 170,

@@ -121,6 +121,7 @@ class SchedulesTab(QWidget):
 
         self.model = ScheduleTableModel(self)
         self.table = _table(self.model)
+        _size_schedule_columns(self.table)
         self.table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._show_occurrences(current.row())
         )
@@ -323,6 +324,13 @@ class SchedulesTab(QWidget):
             return
         logger.warning("Schedule not deleted", exc_info=error)
         self.message.setText(error_sentence(error))
+
+
+def _size_schedule_columns(table: QTableView) -> None:
+    """Room for ids, cadences and the Thai status words; metadata stretches."""
+    widths = (200, 110, 190, 90, 180, 150, 85, 85, 160)  # in SCHEDULE_HEADERS order
+    for column, width in enumerate(widths):
+        table.setColumnWidth(column, width)
 
 
 def _table(model: ScheduleTableModel | OccurrenceTableModel) -> QTableView:

@@ -73,8 +73,10 @@ class ProfileStatusBar(QStatusBar):
         self.attention_label = QLabel()
         self.attention_label.setStyleSheet("QLabel { color: #b3261e; }")
         self.attention_label.hide()
-        self.addWidget(self.mode_badge)
-        self.addWidget(self.profile_label)
+        # Permanent, so that a message in the bar never hides which
+        # account and mode are open.
+        self.addPermanentWidget(self.mode_badge)
+        self.addPermanentWidget(self.profile_label)
         self.addPermanentWidget(self.attention_label)
         self.addPermanentWidget(self.offline_label)
         self.addPermanentWidget(self.count_label)

@@ -37,6 +37,7 @@ from opn_desk.views.transactions_table_model import (
     CHARGE,
     DATE,
     DESCRIPTION,
+    METHOD,
     ORDER_ID,
     REFUNDED,
     SORTABLE,
@@ -44,7 +45,14 @@ from opn_desk.views.transactions_table_model import (
     TransactionsTableModel,
 )
 
-_COLUMN_WIDTHS = {DATE: 130, CHARGE: 230, AMOUNT: 110, STATUS: 90, DESCRIPTION: 260}
+_COLUMN_WIDTHS = {
+    DATE: 130,
+    CHARGE: 210,
+    AMOUNT: 110,
+    STATUS: 110,
+    METHOD: 170,
+    DESCRIPTION: 260,
+}
 _HIDDEN_BY_DEFAULT = (CARD, ORDER_ID, REFUNDED)
 
 

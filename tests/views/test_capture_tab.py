@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from opn_desk.models.db import open_engine
 from opn_desk.services.api import OpnClient
 from opn_desk.services.sync import ChargeSync
-from opn_desk.views.capture_tab import AMOUNT, CHARGE, KIND, CaptureTab
+from opn_desk.views.capture_tab import AMOUNT, CHARGE, DESCRIPTION, KIND, CaptureTab
 from opn_desk.views.tasks import TaskRunner
 
 
@@ -93,3 +93,24 @@ def test_capture_asks_for_the_selected_charge(
         tab.capture_button.click()
 
     assert asked.args == [pre_auth]
+
+
+def test_every_column_but_the_description_shows_its_whole_text(
+    qtbot: QtBot, runner: TaskRunner, synced: tuple[Engine, list[str]]
+) -> None:
+    engine, _ids = synced
+    tab = CaptureTab(runner, "Asia/Bangkok")
+    qtbot.addWidget(tab)
+    tab.resize(1366, 700)
+    tab.show()
+    tab.set_engine(engine)
+    qtbot.waitUntil(lambda: tab.model.rowCount() >= 2)
+
+    table = tab.table
+    for column in range(DESCRIPTION):
+        title = tab.model.headerData(column, Qt.Orientation.Horizontal)
+        needed = max(
+            table.sizeHintForColumn(column),
+            table.horizontalHeader().sectionSizeHint(column),
+        )
+        assert table.columnWidth(column) >= needed, title

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage, QPainter, QPdfWriter
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QScrollArea
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
@@ -462,3 +462,24 @@ def test_the_closed_filter_shows_won_and_lost(
     assert won["id"] in shown and still_open["id"] not in shown
     rows = [tab.model.row_at(i) for i in range(tab.model.rowCount())]
     assert {row.status for row in rows if row} <= {"won", "lost"}
+
+
+def test_the_evidence_form_fits_beside_the_inbox_without_sideways_scrolling(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    open_dispute: Callable[..., dict[str, Any]],
+    workspace: Workspace,
+) -> None:
+    case = open_dispute("TH-0080", reason_code=NOT_RECEIVED)
+    cache_disputes(workspace)
+    tab = new_tab(qtbot, runner, workspace)
+    tab.resize(1366, 700)  # the tab on a 1366 x 768 screen
+    tab.show()
+    form = open_case(qtbot, tab, case["id"])
+
+    scroll = form.findChild(QScrollArea)
+    assert scroll is not None
+    qtbot.waitUntil(lambda: scroll.widget().isVisible())
+    assert form.answer_edits  # the questions of the reason are shown
+    assert scroll.horizontalScrollBar().maximum() == 0
+    assert scroll.widget().width() <= scroll.viewport().width()
