@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 
@@ -40,27 +41,18 @@ def run_self_test(home: str) -> int:
     """Run the self-test; 0 when every step worked."""
     app = create_application(sys.argv[:1])
     runner = TaskRunner(app)
-    window = MainWindow(runner, sandbox_profile())
     outcome = {"code": TIMED_OUT}
 
     def finish(code: int) -> None:
         outcome["code"] = code
         app.quit()
 
-    def counted() -> None:
-        if outcome["code"] != TIMED_OUT:
-            return  # a later reload (a rescan's batch) after the verdict
-        finish(PASSED if _render_every_tab(window) else FAILED)
-
-    # After a sync the window re-counts the cache; draw once it has.
-    window.sync.finished.connect(
-        lambda _result: window.transactions_model.loaded.connect(counted)
+    window = open_synced_sandbox_window(
+        runner,
+        lambda shown: finish(PASSED if _render_every_tab(shown) else FAILED),
+        lambda step, error: _failed(finish, step, error),
     )
-    window.sync.failed.connect(lambda error: _failed(finish, "sync", error))
-    window.workspace_failed.connect(lambda error: _failed(finish, "open", error))
     QTimer.singleShot(SELF_TEST_TIMEOUT_MS, lambda: finish(TIMED_OUT))
-    window.show()
-    window.open_profile()
     app.exec()
 
     window.close()
@@ -68,6 +60,39 @@ def run_self_test(home: str) -> int:
     shutil.rmtree(home, ignore_errors=True)
     _say("self-test passed" if outcome["code"] == PASSED else "self-test FAILED")
     return outcome["code"]
+
+
+def open_synced_sandbox_window(
+    runner: TaskRunner,
+    ready: Callable[[MainWindow], None],
+    failed: Callable[[str, BaseException], None],
+) -> MainWindow:
+    """Show a window on the sandbox profile, open it and sync it.
+
+    ``ready`` is called once, with the window, when the first sync has
+    finished and the Transactions table has counted the cache; ``failed``
+    with the step ("open" or "sync") and the error when either fails.
+    The caller runs the event loop. ``scripts/screenshots`` starts the
+    window this way too.
+    """
+    window = MainWindow(runner, sandbox_profile())
+    called = {"ready": False}
+
+    def counted() -> None:
+        if called["ready"]:
+            return  # a later reload (a rescan's batch) after the first
+        called["ready"] = True
+        ready(window)
+
+    # After a sync the window re-counts the cache; draw once it has.
+    window.sync.finished.connect(
+        lambda _result: window.transactions_model.loaded.connect(counted)
+    )
+    window.sync.failed.connect(lambda error: failed("sync", error))
+    window.workspace_failed.connect(lambda error: failed("open", error))
+    window.show()
+    window.open_profile()
+    return window
 
 
 def _render_every_tab(window: MainWindow) -> bool:
@@ -84,10 +109,9 @@ def _render_every_tab(window: MainWindow) -> bool:
     return rows > 0
 
 
-def _failed(finish: object, step: str, error: BaseException) -> None:
+def _failed(finish: Callable[[int], None], step: str, error: BaseException) -> None:
     logger.error("Self-test failed at %s", step, exc_info=error)
     _say(f"self-test: {step} failed: {type(error).__name__}")
-    assert callable(finish)
     finish(FAILED)
 
 
