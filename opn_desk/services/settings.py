@@ -14,14 +14,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from PySide6.QtCore import QSettings
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from opn_desk.models.db import alembic_config, create_cache_engine, migrate
+from opn_desk.models.db import (
+    alembic_config,
+    create_cache_engine,
+    migrate,
+    schema_revision,
+)
 from opn_desk.services import paths
 from opn_desk.services.profiles import Profile
 
@@ -205,9 +208,12 @@ def check_database(url: str) -> str:
 
 
 def _migrated_revision(engine: Engine) -> str:
+    # Alembic's scripts are loaded here, when a database is chosen, not
+    # at every start.
+    from alembic.script import ScriptDirectory
+
     try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+        current = schema_revision(engine)
     except (SQLAlchemyError, OSError) as exc:
         logger.warning("Database not reachable: %s", _detail(exc))
         raise DatabaseRefused(DATABASE_UNREACHABLE, _detail(exc)) from exc

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from opn_desk.models.db import open_engine
+from opn_desk.models.db import (
+    SCHEMA_HEAD,
+    alembic_config,
+    open_engine,
+    schema_revision,
+)
 from opn_desk.models.tables import Base
 
 # Search structures the ORM cannot describe: SQLite's FTS5 table with its
@@ -46,3 +56,29 @@ def test_migrating_again_changes_nothing(cache_url: str) -> None:
     open_engine(cache_url).dispose()
     engine = open_engine(cache_url)  # every migration already applied
     engine.dispose()
+
+
+def test_schema_head_is_the_newest_migration(cache_url: str) -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert SCHEMA_HEAD == scripts.get_current_head()
+    engine = open_engine(cache_url)
+    try:
+        assert schema_revision(engine) == SCHEMA_HEAD
+    finally:
+        engine.dispose()
+
+
+def test_an_up_to_date_cache_opens_without_alembic(tmp_path: Path) -> None:
+    """Opening a cache at the newest migration does not load Alembic."""
+    url = f"sqlite:///{tmp_path / 'cache.db'}"
+    open_engine(url).dispose()
+    opened = (
+        "import sys\n"
+        "from opn_desk.models.db import open_engine\n"
+        f"open_engine({url!r}).dispose()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", opened], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
