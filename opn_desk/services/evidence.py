@@ -266,6 +266,11 @@ def submit_evidence(
     before = client.get_dispute(dispute_id)
     if before.status != "open":
         raise DisputeNotOpen(dispute_id, before.status)
+    # Known gap: two workstations submitting one shared draft at the same
+    # moment can both read a file as not uploaded yet. The journal stops
+    # the second upload only while the first is unsettled, so a file whose
+    # upload settles between the other's read and its record is sent twice
+    # (under two names). The soak test checks for it; it has not happened.
     uploaded = _uploaded_file_ids(engine, dispute_id)
     operations = []
     for evidence_file in draft.files:
