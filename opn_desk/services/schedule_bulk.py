@@ -33,7 +33,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from opn_desk.models.operations import DONE, FAILED
@@ -201,6 +200,9 @@ def _read_csv(path: Path) -> list[list[str]]:
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
+    # openpyxl loads when a workbook is read, not with the window.
+    from openpyxl import load_workbook
+
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
