@@ -107,9 +107,21 @@ def fresh_sandbox() -> Iterator[object]:
 
 
 @pytest.fixture
-def runner(qapp: Any) -> Iterator[TaskRunner]:
-    """The app's worker threads; a test module that must keep widgets
-    alive past them defines its own."""
+def kept() -> Iterator[list[object]]:
+    """Widgets and models of a test, released only once the runner stopped.
+
+    A finished task's future holds its callbacks, and so their widget,
+    until the worker thread lets go of it. Were that the last reference,
+    the widget would be destroyed on the worker thread, which crashes Qt.
+    """
+    objects: list[object] = []
+    yield objects
+    objects.clear()
+
+
+@pytest.fixture
+def runner(qapp: Any, kept: list[object]) -> Iterator[TaskRunner]:
+    """The app's worker threads, stopped before ``kept`` lets go."""
     from opn_desk.views.tasks import TaskRunner
 
     runner = TaskRunner()

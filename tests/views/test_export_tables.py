@@ -60,21 +60,6 @@ MORNING = datetime(2026, 3, 2, 2, 15, tzinfo=UTC)  # 09:15 in Bangkok
 FORMATS = [ExportFormat.XLSX, ExportFormat.CSV]
 
 
-@pytest.fixture
-def kept() -> Iterator[list[object]]:
-    """Widgets of a test, released only once the runner has stopped."""
-    objects: list[object] = []
-    yield objects
-    objects.clear()
-
-
-@pytest.fixture
-def runner(qapp: Any, kept: list[object]) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
 @pytest.fixture(scope="module")
 def synced(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """The session's sandbox synced into one cache, plus a few audit entries."""

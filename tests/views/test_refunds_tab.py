@@ -41,26 +41,6 @@ EARLY_MAR_1 = datetime(2026, 2, 28, 17, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def kept() -> Iterator[list[object]]:
-    """Widgets and models of a test, released only once the runner stopped.
-
-    A finished task's future holds its callbacks, and so their widget,
-    until the worker thread lets go of it. Were that the last reference,
-    the widget would be destroyed on the worker thread, which crashes Qt.
-    """
-    objects: list[object] = []
-    yield objects
-    objects.clear()
-
-
-@pytest.fixture
-def runner(qapp: Any, kept: list[object]) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
-@pytest.fixture
 def engine(cache_url: str) -> Iterator[Engine]:
     engine = open_engine(cache_url)
     yield engine
