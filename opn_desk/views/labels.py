@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from opn_desk import i18n
+from opn_desk.services.reports import NONE_LABEL, group_label
 
 _CONTEXT = "labels"
 
@@ -63,6 +64,18 @@ def payment_method_label(method: str) -> str:
     if text is not None:
         return QCoreApplication.translate(_CONTEXT, str(text))
     return method.replace("_", " ").capitalize()
+
+
+def report_group_label(dimension: str, label: str) -> str:
+    """A report group's value as shown under ``dimension`` (a group_by key):
+    payment methods and statuses in words, "(none)" translated."""
+    if label == NONE_LABEL:
+        return group_label(label)
+    if dimension == "payment_method":
+        return payment_method_label(label)
+    if dimension == "status":
+        return status_label(label)
+    return label
 
 
 def refund_reason_label(code: str | None) -> str:

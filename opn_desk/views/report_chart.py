@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from opn_desk.services.export import money_number
 from opn_desk.services.money import Money
-from opn_desk.services.reports import ReportResult, group_label
+from opn_desk.services.reports import ReportResult
+from opn_desk.views.labels import report_group_label
 
 MAX_BARS = 20
 
@@ -116,10 +117,11 @@ class ReportChart(QWidget):
         """
         if self._result is None or not self._result.definition.group_by:
             return []
+        dimension = self._result.definition.group_by[0]
         sums: dict[str, int] = {}
         for row in self._result.rows:
             if row.currency == currency:
-                label = group_label(row.labels[0])
+                label = report_group_label(dimension, row.labels[0])
                 sums[label] = sums.get(label, 0) + row.gross
         ordered = sorted(sums.items(), key=lambda item: -item[1])
         return ordered[:MAX_BARS]

@@ -13,9 +13,9 @@ from opn_desk.services.reports import (
     ReportResult,
     ReportRow,
     group_headers,
-    group_label,
 )
 from opn_desk.views.item_table_model import AnyIndex, ItemTableModel
+from opn_desk.views.labels import report_group_label
 
 FIGURE_TITLES = (
     QT_TRANSLATE_NOOP("ReportsTableModel", "Charges"),
@@ -40,6 +40,7 @@ class ReportsTableModel(ItemTableModel[ReportRow]):
         self._rows: list[ReportRow] = []
         self._first_total = 0
         self._group_columns = 1
+        self._dimensions: tuple[str, ...] = ()
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -47,6 +48,7 @@ class ReportsTableModel(ItemTableModel[ReportRow]):
         self.beginResetModel()
         group_titles = group_headers_for(result)
         self._group_columns = len(group_titles)
+        self._dimensions = tuple(result.definition.group_by) if result else ()
         self.headers = group_titles + [self.tr(str(t)) for t in FIGURE_TITLES]
         rows = list(result.rows) if result else []
         totals = list(result.totals) if result and result.definition.group_by else []
@@ -88,7 +90,8 @@ class ReportsTableModel(ItemTableModel[ReportRow]):
         if column < self._group_columns:
             if self.is_total(row):
                 return self.tr("Total") if column == 1 else ""
-            return group_label(report_row.labels[column - 1])
+            level = column - 1
+            return report_group_label(self._dimensions[level], report_row.labels[level])
         figure = column - self._group_columns
         if figure == 0:
             return f"{report_row.charges:,}"
