@@ -37,6 +37,19 @@ _METHODS = {
     "mobile_banking_ktb": QT_TRANSLATE_NOOP("labels", "Krungthai mobile banking"),
 }
 
+# Banks of the installment sources (installment_<bank>, installment_wlb_<bank>).
+_INSTALLMENT_BANKS = {
+    "bay": "Krungsri",
+    "bbl": "Bangkok Bank",
+    "first_choice": "Krungsri First Choice",
+    "kbank": "KBank",
+    "ktc": "KTC",
+    "scb": "SCB",
+    "ttb": "ttb",
+    "uob": "UOB",
+}
+_INSTALLMENT_PREFIX = "installment_"
+
 # Reasons offered for a refund: code kept in its metadata -> words.
 # (Context RefundDialog: the words were first written for that dialog.)
 REFUND_REASONS = {
@@ -63,7 +76,16 @@ def payment_method_label(method: str) -> str:
     text = _METHODS.get(method)
     if text is not None:
         return QCoreApplication.translate(_CONTEXT, str(text))
+    if method.startswith(_INSTALLMENT_PREFIX):
+        bank = method.removeprefix(_INSTALLMENT_PREFIX).removeprefix("wlb_")
+        name = _INSTALLMENT_BANKS.get(bank, bank.replace("_", " ").upper())
+        return _tr("%1 installments").replace("%1", name)
     return method.replace("_", " ").capitalize()
+
+
+def _tr(text: str) -> str:
+    """``text`` in the display language, in this module's context."""
+    return QCoreApplication.translate(_CONTEXT, text)
 
 
 def report_group_label(dimension: str, label: str) -> str:

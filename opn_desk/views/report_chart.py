@@ -6,11 +6,11 @@ from datetime import datetime, time
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
     QChart,
     QChartView,
     QDateTimeAxis,
+    QHorizontalBarSeries,
     QLineSeries,
     QValueAxis,
 )
@@ -52,8 +52,9 @@ class ReportChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.currency_combo)
-        layout.addWidget(self.bars_view, 1)
-        layout.addWidget(self.line_view, 1)
+        # One band per group: the bars get the larger share of the height.
+        layout.addWidget(self.bars_view, 3)
+        layout.addWidget(self.line_view, 2)
         layout.addWidget(self.note)
 
     def set_result(self, result: ReportResult | None) -> None:
@@ -67,15 +68,16 @@ class ReportChart(QWidget):
         self._draw()
 
     def bar_values(self) -> list[tuple[str, float]]:
-        """The bars drawn now: (group, gross in the main unit)."""
+        """The bars drawn now, top one first: (group, gross in the main unit)."""
         chart = self.bars_view.chart()
-        series = [s for s in chart.series() if isinstance(s, QBarSeries)]
+        series = [s for s in chart.series() if isinstance(s, QHorizontalBarSeries)]
         if not series:
             return []
-        axis = chart.axes(Qt.Orientation.Horizontal)[0]
+        axis = chart.axes(Qt.Orientation.Vertical)[0]
         assert isinstance(axis, QBarCategoryAxis)
         bar_set = series[0].barSets()[0]
-        return [(axis.at(i), bar_set.at(i)) for i in range(bar_set.count())]
+        drawn = [(axis.at(i), bar_set.at(i)) for i in range(bar_set.count())]
+        return drawn[::-1]  # Qt draws the first category at the bottom
 
     def line_points(self) -> int:
         chart = self.line_view.chart()
@@ -92,15 +94,21 @@ class ReportChart(QWidget):
         groups = self._top_groups(currency)
         if not groups or currency is None:
             return chart
+        # The bars lie flat, so that each group's name has the width it
+        # needs on the left; Qt draws the first one at the bottom.
+        bottom_up = groups[::-1]
         bar_set = QBarSet(currency)
-        for _label, gross in groups:
+        for _label, gross in bottom_up:
             bar_set.append(chart_value(gross, currency))
-        series = QBarSeries()
+        series = QHorizontalBarSeries()
         series.append(bar_set)
         chart.addSeries(series)
         categories = QBarCategoryAxis()
-        categories.append([label for label, _gross in groups])
-        _attach(chart, series, categories, QValueAxis())
+        categories.append([label for label, _gross in bottom_up])
+        # Whole names; where bars are too many for the height, Qt leaves
+        # out the names that would overlap rather than cutting them all.
+        categories.setTruncateLabels(False)
+        _attach(chart, series, QValueAxis(), categories)
         shown = len(groups)
         self.note.setText(
             self.tr("Largest %n group(s) shown.", "", shown)
@@ -153,13 +161,16 @@ def _chart(title: str) -> QChart:
     return chart
 
 
-def _attach(chart: QChart, series: object, x_axis: object, y_axis: QValueAxis) -> None:
-    y_axis.setLabelFormat("%.0f")
+def _attach(chart: QChart, series: object, x_axis: object, y_axis: object) -> None:
+    """Put the axes on the chart; the one of amounts gets round numbers."""
     chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)  # type: ignore[arg-type]
-    chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+    chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)  # type: ignore[arg-type]
     series.attachAxis(x_axis)  # type: ignore[attr-defined]
     series.attachAxis(y_axis)  # type: ignore[attr-defined]
-    y_axis.applyNiceNumbers()
+    for axis in (x_axis, y_axis):
+        if isinstance(axis, QValueAxis):
+            axis.setLabelFormat("%.0f")
+            axis.applyNiceNumbers()
 
 
 def _chart_view(parent: QWidget) -> QChartView:

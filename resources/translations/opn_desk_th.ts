@@ -3524,6 +3524,10 @@ Reason: %3</source>
             <source>Krungthai mobile banking</source>
             <translation>โมบายแบงกิ้งกรุงไทย</translation>
         </message>
+        <message>
+            <source>%1 installments</source>
+            <translation>ผ่อนชำระกับ %1</translation>
+        </message>
     </context>
     <context>
         <name>refusals</name>

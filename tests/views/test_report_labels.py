@@ -1,4 +1,4 @@
-"""The Reports tab words the groups it can: payment methods and statuses."""
+"""How the Reports tab and the tables word payment methods and statuses."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from opn_desk.services.reports import (
     ReportResult,
     run_report,
 )
-from opn_desk.views.labels import report_group_label
+from opn_desk.views.labels import payment_method_label, report_group_label
 from opn_desk.views.report_chart import ReportChart
 from opn_desk.views.reports_table_model import ReportsTableModel
 
@@ -56,9 +56,18 @@ def test_payment_methods_and_statuses_are_shown_in_words(
     assert "Successful" in statuses and "successful" not in statuses
     bars = [group for group, _gross in chart.bar_values()]
     assert "Card" in bars and "card" not in bars
+    heights = [gross for _group, gross in chart.bar_values()]
+    assert heights == sorted(heights, reverse=True)  # the largest on top
 
 
 def test_other_groups_keep_their_value_and_none_is_translated() -> None:
     assert report_group_label("metadata:branch", "Siam Paragon") == "Siam Paragon"
     assert report_group_label("payment_method", NONE_LABEL) == "(none)"
     assert report_group_label("status", "successful") == "Successful"
+
+
+def test_installment_sources_are_named_by_their_bank() -> None:
+    assert payment_method_label("installment_bay") == "Krungsri installments"
+    assert payment_method_label("installment_kbank") == "KBank installments"
+    assert payment_method_label("installment_wlb_ktc") == "KTC installments"
+    assert payment_method_label("installment_newbank") == "NEWBANK installments"
