@@ -36,7 +36,14 @@ from opn_desk.services import stores
 from opn_desk.services.api import OpnClient
 from opn_desk.services.api.disputes import Dispute
 from opn_desk.services.disputes import compose_message, file_content_type
-from opn_desk.services.operations import Journal, Operation, Outcome, WriteKind
+from opn_desk.services.operations import (
+    ALREADY_DONE,
+    AlreadyDone,
+    Journal,
+    Operation,
+    Outcome,
+    WriteKind,
+)
 from opn_desk.services.sync_resources import with_documents
 
 logger = logging.getLogger(__name__)
@@ -266,11 +273,6 @@ def submit_evidence(
     before = client.get_dispute(dispute_id)
     if before.status != "open":
         raise DisputeNotOpen(dispute_id, before.status)
-    # Known gap: two workstations submitting one shared draft at the same
-    # moment can both read a file as not uploaded yet. The journal stops
-    # the second upload only while the first is unsettled, so a file whose
-    # upload settles between the other's read and its record is sent twice
-    # (under two names). The soak test checks for it; it has not happened.
     uploaded = _uploaded_file_ids(engine, dispute_id)
     operations = []
     for evidence_file in draft.files:
@@ -283,8 +285,10 @@ def submit_evidence(
             "size": evidence_file.size,
             "sha256": evidence_file.sha256,
         }
-        upload = kinds[UPLOAD_DOCUMENT]
-        operations.append(_settled(journal.submit(upload, dispute_id, params)))
+        upload = journal.submit(kinds[UPLOAD_DOCUMENT], dispute_id, params)
+        if upload.error_code == ALREADY_DONE:
+            continue  # another workstation uploaded it since the read above
+        operations.append(_settled(upload))
     params = {"message": draft.message}
     answered = journal.submit(ANSWER_KIND, dispute_id, params, before=before.raw)
     operations.append(_settled(answered))
@@ -355,7 +359,13 @@ def evidence_write_kinds(engine: Engine) -> dict[str, WriteKind]:
     """The dispute writes by name; an upload reads its bytes from ``engine``."""
 
     def send_upload(client: OpnClient, operation: Operation) -> Outcome:
-        data = file_bytes(engine, str(operation.params["file_id"]))
+        # The dispute is held by this operation now, so what the journal
+        # says was uploaded cannot change under us: a file another
+        # workstation sent since our submission read it is not sent again.
+        file_id = str(operation.params["file_id"])
+        if file_id in _uploaded_file_ids(engine, operation.target_id):
+            raise AlreadyDone(f"{file_id} is already on {operation.target_id}")
+        data = file_bytes(engine, file_id)
         document = client.upload_document(
             operation.target_id,
             sent_filename(operation),

@@ -45,7 +45,9 @@ from opn_desk.models.operations import (
 from opn_desk.services.api import ApiError, OpnClient, OpnError, RateLimited
 
 __all__ = [
+    "ALREADY_DONE",
     "OPERATION_METADATA_KEY",
+    "AlreadyDone",
     "Journal",
     "Operation",
     "OperationInFlight",
@@ -64,6 +66,20 @@ MAX_SEND_ATTEMPTS = 3
 # the workstation that sent it; start-up settling leaves it alone.
 SENDING_GRACE = timedelta(minutes=2)
 MAX_RATE_LIMIT_PAUSE_S = 10.0
+# The error code of an operation settled as failed because another
+# operation had already made its effect (``AlreadyDone``).
+ALREADY_DONE = "already_done"
+
+
+class AlreadyDone(Exception):
+    """Raised by a ``send`` that finds, with the target held, that another
+    operation already made this one's effect: nothing is sent, and the
+    operation is settled as failed with the code ``ALREADY_DONE``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = ALREADY_DONE
+        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +200,8 @@ class Journal:
                 return self._current(operation.id)
             try:
                 outcome = kind.send(self._client, claimed)
+            except AlreadyDone as error:
+                return self._fail(kind, claimed, error, before)
             except RateLimited as error:
                 # Refused before it was processed: wait, then send again.
                 time.sleep(min(error.retry_after_s or 1.0, MAX_RATE_LIMIT_PAUSE_S))
@@ -309,7 +327,7 @@ class Journal:
         self,
         kind: WriteKind,
         operation: Operation,
-        error: OpnError,
+        error: OpnError | AlreadyDone,
         before: dict[str, Any] | None,
     ) -> Operation:
         now = self._clock()

@@ -27,15 +27,16 @@ from opn_desk.models.db import open_engine, session_scope
 from opn_desk.models.operations import DONE, FAILED, OperationRecord
 from opn_desk.sandbox import SandboxServer, SandboxState
 from opn_desk.sandbox.faults import FaultRule
-from opn_desk.services import captures, refunds
+from opn_desk.services import captures, evidence, refunds
 from opn_desk.services.api import OpnClient
 from opn_desk.services.capture_rules import capture_terms, check_capture
-from opn_desk.services.operations import Journal
+from opn_desk.services.operations import ALREADY_DONE, Journal
 
 CHARGES = 16
 AUTHORIZATIONS = 8
 WRITE_PATHS = r"^/charges/[^/]+/(refunds|capture)$"
 READ_PATHS = r"^/charges/[^/]+(/refunds)?$"
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 # (kind, options, which requests, probability)
 FAULTS: list[tuple[str, dict[str, Any], tuple[str, str], float]] = [
     ("drop_before", {}, ("POST", WRITE_PATHS), 0.12),
@@ -189,3 +190,32 @@ def test_a_capture_another_workstation_made_first_is_not_taken_for_ours(
 
     assert done.state == DONE
     assert late.state == FAILED
+
+
+def test_an_evidence_file_another_workstation_sent_first_is_not_sent_again(
+    server: SandboxServer, engine: Engine
+) -> None:
+    """Two clerks submit one shared draft; the second read the file as not
+    uploaded just before the first one's upload of it settled. The second
+    upload must send nothing, and the file must be on the dispute once."""
+    charge = new_charge(server.base_url, server.secret_key)
+    dispute = server.open_dispute(charge["id"])
+    kept = evidence.add_file(engine, dispute["id"], None, "slip.pdf", PDF, now())
+    params = {
+        "file_id": kept.id,
+        "filename": kept.filename,
+        "content_type": kept.content_type,
+        "size": kept.size,
+        "sha256": kept.sha256,
+    }
+    kinds = evidence.evidence_write_kinds(engine)
+    with OpnClient(server.secret_key, base_url=server.base_url) as api:
+        first = Journal(engine, api, "Malee", settle_delay_s=0)
+        second = Journal(engine, api, "Somchai", settle_delay_s=0)
+        sent = first.submit(kinds[evidence.UPLOAD_DOCUMENT], dispute["id"], params)
+        late = second.submit(kinds[evidence.UPLOAD_DOCUMENT], dispute["id"], params)
+
+    documents = server.state.get("dispute", dispute["id"])["documents"]["data"]
+    assert sent.state == DONE
+    assert (late.state, late.error_code) == (FAILED, ALREADY_DONE)
+    assert [d["filename"] for d in documents] == [evidence.sent_filename(sent)]
