@@ -1,8 +1,9 @@
 """Headless reports: ``opn-desk report`` runs a saved or described report
 over a profile's cache and writes the .xlsx or CSV file.
 
-The file's titles are in the language chosen in the app's settings (the
-system's when none is chosen), as an export from the Reports tab would be.
+The file's titles, statuses and payment methods are in the language
+chosen in the app's settings (the system's when none is chosen), as an
+export from the Reports tab would be.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def run_report_command(args: argparse.Namespace, profile_name: str | None) -> in
         report_today,
         run_report,
     )
+    from opn_desk.views.labels import report_group_label
 
     book = load_profiles()
     name = args.report_profile or profile_name or (book.active if book else None)
@@ -95,7 +97,10 @@ def run_report_command(args: argparse.Namespace, profile_name: str | None) -> in
                 _say(f"There is no saved report named {args.saved!r}.")
                 return 2
             result = run_report(session, definition, zone, today)
-        written = export_report(engine, result, args.output, export_format, zone, today)
+        written = export_report(
+            engine, result, args.output, export_format, zone, today,
+            words=report_group_label,
+        )  # fmt: skip
     except ReportError as error:
         _say(f"This report cannot run ({error.reason}); check its options.")
         return 2

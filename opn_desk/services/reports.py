@@ -18,13 +18,15 @@ Currency is always the first part of a group, and totals are per currency.
 Titles of columns and sheets, "Total" and "(none)" are worded in the
 display language when a sheet is built (``QCoreApplication.translate``,
 context "Reports"), so the Reports tab and ``opn-desk report`` write the
-language the clerk chose; without a translator they stay English.
+language the clerk chose; without a translator they stay English. Values
+(statuses, payment methods) are worded by a ``GroupWords`` function the
+caller passes, the one the Reports tab's table uses.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -459,15 +461,32 @@ _FIGURE_KINDS = (ColumnKind.INTEGER, ColumnKind.INTEGER, _M, _M, _M, _M, _M, _M,
 _DETAIL_KINDS = (_T, ColumnKind.DATETIME, _T, _T, _M, _M, _M, _M, _M, _M, _T, _T, _T)
 
 
-def summary_sheet(result: ReportResult, name: str | None = None) -> SheetSpec:
+# (dimension, value) -> the value as the clerk reads it. The views word
+# payment methods and statuses; without them, only "(none)" is translated.
+GroupWords = Callable[[str, str], str]
+
+
+def plain_words(_dimension: str, label: str) -> str:
+    """A group's value as it is stored, "(none)" in the display language."""
+    return group_label(label)
+
+
+def summary_sheet(
+    result: ReportResult, name: str | None = None, words: GroupWords = plain_words
+) -> SheetSpec:
     """The grouped figures, then one total row per currency.
 
     The sheet is called ``name``, by default "Summary" in the display
-    language, as are its titles.
+    language, as are its titles; ``words`` words the groups' values.
     """
     headers = group_headers(result.definition)
+    dimensions = result.definition.group_by
     rows: list[list[object]] = [
-        [row.currency, *map(group_label, row.labels), *_figure_cells(row)]
+        [
+            row.currency,
+            *(words(d, label) for d, label in zip(dimensions, row.labels, strict=True)),
+            *_figure_cells(row),
+        ]
         for row in result.rows
     ]
     if result.definition.group_by:  # without groups, the rows are the totals
@@ -484,13 +503,15 @@ def detail_sheet(
     zone: tzinfo,
     today: date,
     name: str | None = None,
+    words: GroupWords = plain_words,
 ) -> SheetSpec:
     """Every charge of the report, with the chosen metadata keys as columns.
 
     The sheet is called ``name``, by default "Charges" in the display
-    language, as are its titles; a metadata key is written as it is. The
-    rows are read from the database while the file is written, in a
-    session of the thread that consumes them.
+    language, as are its titles; a metadata key is written as it is, and
+    statuses and payment methods as ``words`` word them. The rows are read
+    from the database while the file is written, in a session of the
+    thread that consumes them.
     """
     first, last = definition.days(today)
     start, end = local_day_bounds(first, last, zone)
@@ -499,7 +520,7 @@ def detail_sheet(
     keys = definition.detail_keys
     headers = [_tr(title) for title in DETAIL_HEADERS] + list(keys)
     kinds = list(_DETAIL_KINDS) + [_T] * len(keys)
-    rows = _detail_rows(engine, start, end, keys)
+    rows = _detail_rows(engine, start, end, keys, words)
     return SheetSpec(name or _tr(DETAIL_SHEET), headers, rows, kinds, count)
 
 
@@ -512,11 +533,14 @@ def export_report(
     today: date,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    *,
+    words: GroupWords = plain_words,
 ) -> list[Path]:
-    """Write a report's summary and detail sheets to ``path``."""
+    """Write a report's summary and detail sheets to ``path``; ``words``
+    words the groups' values, statuses and payment methods."""
     sheets = [
-        summary_sheet(result),
-        detail_sheet(engine, result.definition, zone, today),
+        summary_sheet(result, words=words),
+        detail_sheet(engine, result.definition, zone, today, words=words),
     ]
     return export_rows(path, export_format, sheets, progress, cancelled, zone=zone)
 
@@ -535,14 +559,18 @@ def _figure_cells(row: ReportRow) -> list[object]:
 
 
 def _detail_rows(
-    engine: Engine, start: datetime, end: datetime, keys: Sequence[str]
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    keys: Sequence[str],
+    words: GroupWords,
 ) -> Iterator[list[object]]:
     with session_scope(engine) as session:
         for charge in report_details(session, start, end, keys):
-            yield _detail_cells(charge)
+            yield _detail_cells(charge, words)
 
 
-def _detail_cells(charge: ChargeDetail) -> list[object]:
+def _detail_cells(charge: ChargeDetail, words: GroupWords) -> list[object]:
     currency = charge.currency
     amounts = (
         charge.amount,
@@ -555,10 +583,10 @@ def _detail_cells(charge: ChargeDetail) -> list[object]:
     return [
         charge.id,
         charge.created_at,
-        charge.status,
+        words("status", charge.status),
         currency,
         *(Money(amount, currency) for amount in amounts),
-        charge.payment_method,
+        words("payment_method", charge.payment_method),
         charge.card_brand,
         charge.description,
         *charge.metadata,

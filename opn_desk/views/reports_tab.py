@@ -55,7 +55,7 @@ from opn_desk.services.reports import (
     save_report,
     saved_report_names,
 )
-from opn_desk.views.labels import day_text
+from opn_desk.views.labels import day_text, report_group_label
 from opn_desk.views.report_chart import ReportChart
 from opn_desk.views.reports_table_model import ReportsTableModel
 from opn_desk.views.tasks import TaskRunner
@@ -223,7 +223,7 @@ class ReportsTab(QWidget):
         def work() -> list[Path]:
             return export_report(
                 engine, result, path, export_format, zone, today,
-                progress, self._cancel.is_set,
+                progress, self._cancel.is_set, words=report_group_label,
             )  # fmt: skip
 
         self._runner.run_db(work, self._export_done, self._export_stopped, context=self)

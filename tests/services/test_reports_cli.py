@@ -99,7 +99,7 @@ def test_a_saved_report_is_written_as_csv(shop_cache: Engine, tmp_path: Path) ->
     assert code == 0
     with path.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.reader(stream))
-    assert rows[1][:5] == ["THB", "successful", "1", "1", "7.00"]
+    assert rows[1][:5] == ["THB", "Successful", "1", "1", "7.00"]
 
 
 def test_an_unknown_saved_report_says_so(
@@ -150,6 +150,10 @@ def test_the_report_speaks_the_language_of_the_settings(
     summary = workbook.worksheets[0]
     assert [cell.value for cell in summary[1][:3]] == titles
     assert summary["B4"].value == ("รวม" if language == "th" else "Total")
+    detail = workbook.worksheets[1]
+    assert [detail["C2"].value, detail["K2"].value] == (
+        ["สำเร็จ", "บัตร"] if language == "th" else ["Successful", "Card"]
+    )
 
 
 def test_the_command_runs_without_a_display(

@@ -32,26 +32,6 @@ from opn_desk.views.tasks import TaskRunner
 TIMEZONE = "Asia/Bangkok"
 
 
-@pytest.fixture
-def kept() -> Iterator[list[object]]:
-    """Tabs of a test, let go only once the runner has stopped.
-
-    A finished task's future holds its callbacks, and so their tab, until
-    the worker thread drops it; were that the last reference, the tab
-    would be destroyed on the worker thread, which crashes Qt.
-    """
-    objects: list[object] = []
-    yield objects
-    objects.clear()
-
-
-@pytest.fixture
-def runner(qapp: Any, kept: list[object]) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
 @pytest.fixture(scope="module")
 def synced_cache(
     sandbox: Any, tmp_path_factory: pytest.TempPathFactory
@@ -192,10 +172,15 @@ def test_the_export_has_the_titles_the_table_shows(
     assert ("(ไม่มี)" if thai else "(none)") in labels
     assert ("รวม" if thai else "Total") in labels
     assert ("(ไม่มี)" if thai else "(none)") in bars
-    detail_header = next(workbook.worksheets[1].values)
-    assert detail_header[:2] == (
-        ("รายการชำระเงิน", "สร้างเมื่อ") if thai else ("Charge", "Created")
+    detail = list(workbook.worksheets[1].values)
+    assert detail[0][:3] == (
+        ("รายการชำระเงิน", "สร้างเมื่อ", "สถานะ")
+        if thai
+        else ("Charge", "Created", "Status")
     )
+    statuses = {row[2] for row in detail[1:]}
+    assert ("สำเร็จ" if thai else "Successful") in statuses
+    assert "successful" not in statuses  # in words, as the tables show it
     workbook.close()
 
 
