@@ -182,10 +182,15 @@ class _Seeder:
         return times
 
     def _later(self, start: datetime, low: timedelta, high: timedelta) -> datetime:
-        """A moment between start+low and start+high, never after now."""
-        span_s = int((high - low).total_seconds())
-        moment = start + low + timedelta(seconds=self.rng.randrange(span_s + 1))
-        return min(moment, self.now)
+        """A moment between start+low and start+high, never after now.
+
+        Near now the span is cut at now rather than every late moment
+        being moved to now, so recent refunds do not all share one time.
+        """
+        earliest = min(start + low, self.now)
+        latest = min(start + high, self.now)
+        span_s = int((latest - earliest).total_seconds())
+        return earliest + timedelta(seconds=self.rng.randrange(span_s + 1))
 
     # -- one charge --------------------------------------------------------
 
