@@ -311,6 +311,8 @@ def run_report(
     step = timeline_step(first, last)
     spans, span_labels = _time_grouping(first, last, step, zone)
     points = report_groups(session, start, end, [spans])
+    # Spans still to come have no charges yet: the line stops at today.
+    span_labels = [x for x in span_labels if date.fromisoformat(x) <= today]
     timeline = _timeline(points, span_labels)
     return ReportResult(definition, first, last, rows, totals, timeline, step)
 

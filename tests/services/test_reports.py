@@ -275,6 +275,22 @@ def test_a_bangkok_day_starts_at_five_in_the_afternoon_utc(
     ]
 
 
+def test_the_timeline_stops_at_today(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        add_charge(session, datetime(2026, 2, 9, 5, tzinfo=UTC), 700, "THB", {})
+    february = ReportDefinition(
+        period=Period.CUSTOM,
+        first_day=date(2026, 2, 1),
+        last_day=date(2026, 2, 28),
+    )
+
+    result = run(engine, february)  # on 10 February
+
+    days = [p.first_day for p in result.timeline]
+    assert days == [date(2026, 2, day) for day in range(1, 11)]
+    assert [p.gross for p in result.timeline if p.gross] == [700]
+
+
 def test_thb_and_jpy_are_never_added_together(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as session:
         add_charge(session, at(3), 123_456, "THB", {"branch": "Silom"})
