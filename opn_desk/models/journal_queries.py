@@ -56,6 +56,10 @@ class AuditListItem:
     target_id: str
     operation_id: str | None
     summary: str
+    # The operation's parameters and Opn's error code, for wording the
+    # entry in the clerk's language; None without an operation.
+    params: dict[str, Any] | None = None
+    error_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +199,9 @@ def _list_columns() -> AuditSelect:
         AuditEntry.target_id,
         AuditEntry.operation_id,
         AuditEntry.summary,
-    )
+        OperationRecord.params,
+        OperationRecord.error_code,
+    ).outerjoin(OperationRecord, OperationRecord.id == AuditEntry.operation_id)
 
 
 def _list_item(row: Any) -> AuditListItem:
@@ -207,4 +213,6 @@ def _list_item(row: Any) -> AuditListItem:
         target_id=row.target_id,
         operation_id=row.operation_id,
         summary=row.summary,
+        params=row.params if isinstance(row.params, dict) else None,
+        error_code=row.error_code,
     )

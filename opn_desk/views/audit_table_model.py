@@ -24,6 +24,7 @@ from opn_desk.models.journal_queries import (
 )
 from opn_desk.services.export import ColumnKind
 from opn_desk.services.table_rows import shown_audit_entries
+from opn_desk.views.audit_wording import audit_summary
 from opn_desk.views.item_table_model import ExportColumn
 from opn_desk.views.labels import moment_text
 from opn_desk.views.paged_table_model import (
@@ -53,6 +54,26 @@ _ACTIONS = {
     "capture_refused": QT_TRANSLATE_NOOP("AuditTableModel", "Capture refused"),
     "reverse": QT_TRANSLATE_NOOP("AuditTableModel", "Reverse"),
     "reverse_refused": QT_TRANSLATE_NOOP("AuditTableModel", "Reverse refused"),
+    "dispute_document_upload": QT_TRANSLATE_NOOP(
+        "AuditTableModel", "Evidence document"
+    ),
+    "dispute_document_upload_refused": QT_TRANSLATE_NOOP(
+        "AuditTableModel", "Evidence document refused"
+    ),
+    "dispute_message_update": QT_TRANSLATE_NOOP("AuditTableModel", "Dispute answer"),
+    "dispute_message_update_refused": QT_TRANSLATE_NOOP(
+        "AuditTableModel", "Dispute answer refused"
+    ),
+    "dispute_accept": QT_TRANSLATE_NOOP("AuditTableModel", "Dispute accepted"),
+    "dispute_accept_refused": QT_TRANSLATE_NOOP(
+        "AuditTableModel", "Dispute acceptance refused"
+    ),
+    "schedule_create": QT_TRANSLATE_NOOP("AuditTableModel", "Schedule created"),
+    "schedule_create_refused": QT_TRANSLATE_NOOP("AuditTableModel", "Schedule refused"),
+    "schedule_delete": QT_TRANSLATE_NOOP("AuditTableModel", "Schedule deleted"),
+    "schedule_delete_refused": QT_TRANSLATE_NOOP(
+        "AuditTableModel", "Schedule deletion refused"
+    ),
 }
 
 
@@ -82,7 +103,7 @@ def audit_export_row(item: AuditListItem, zone: ZoneInfo) -> list[object]:
         item.clerk,
         action_label(item.action),
         item.target_id,
-        item.summary,
+        audit_summary(item),
         item.operation_id or "",
     ]
 
@@ -139,7 +160,7 @@ class AuditTableModel(PagedTableModel[AuditListItem]):
 
     def cell_role(self, item: AuditListItem, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column == SUMMARY:
-            return item.summary
+            return audit_summary(item)
         return None
 
 
@@ -152,7 +173,7 @@ def _cell_text(item: AuditListItem, column: int, zone: tzinfo) -> str | None:
     texts = {
         CLERK: item.clerk,
         TARGET: item.target_id,
-        SUMMARY: item.summary,
+        SUMMARY: audit_summary(item),
         OPERATION: item.operation_id,
     }
     return texts.get(column)

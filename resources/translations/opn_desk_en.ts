@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US" sourcelanguage="en">
     <context>
+        <name>AuditWording</name>
+        <message numerus="yes">
+            <source>Schedule %1 for %2 every %n day(s) from %3 to %4</source>
+            <translation>
+                <numerusform>Schedule %1 for %2 every day from %3 to %4</numerusform>
+                <numerusform>Schedule %1 for %2 every %n days from %3 to %4</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Schedule %1 for %2 every %n week(s) from %3 to %4</source>
+            <translation>
+                <numerusform>Schedule %1 for %2 every week from %3 to %4</numerusform>
+                <numerusform>Schedule %1 for %2 every %n weeks from %3 to %4</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Schedule %1 for %2 every %n month(s) from %3 to %4</source>
+            <translation>
+                <numerusform>Schedule %1 for %2 every month from %3 to %4</numerusform>
+                <numerusform>Schedule %1 for %2 every %n months from %3 to %4</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Answer dispute %1 (%n characters)</source>
+            <translation>
+                <numerusform>Answer dispute %1 (%n character)</numerusform>
+                <numerusform>Answer dispute %1 (%n characters)</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>BulkRefundDialog</name>
         <message numerus="yes">
             <source>Refund %n charge(s) in full, %1 in all? Each is sent once, one after the other. This cannot be undone.</source>

@@ -90,6 +90,105 @@
             <source>Reverse refused</source>
             <translation>การปล่อยวงเงินคืนถูกปฏิเสธ</translation>
         </message>
+        <message>
+            <source>Evidence document</source>
+            <translation>เอกสารหลักฐาน</translation>
+        </message>
+        <message>
+            <source>Evidence document refused</source>
+            <translation>เอกสารหลักฐานถูกปฏิเสธ</translation>
+        </message>
+        <message>
+            <source>Dispute answer</source>
+            <translation>คำตอบข้อโต้แย้ง</translation>
+        </message>
+        <message>
+            <source>Dispute answer refused</source>
+            <translation>คำตอบข้อโต้แย้งถูกปฏิเสธ</translation>
+        </message>
+        <message>
+            <source>Dispute accepted</source>
+            <translation>ยอมรับข้อโต้แย้ง</translation>
+        </message>
+        <message>
+            <source>Dispute acceptance refused</source>
+            <translation>การยอมรับข้อโต้แย้งถูกปฏิเสธ</translation>
+        </message>
+        <message>
+            <source>Schedule created</source>
+            <translation>สร้างกำหนดการ</translation>
+        </message>
+        <message>
+            <source>Schedule refused</source>
+            <translation>กำหนดการถูกปฏิเสธ</translation>
+        </message>
+        <message>
+            <source>Schedule deleted</source>
+            <translation>ลบกำหนดการ</translation>
+        </message>
+        <message>
+            <source>Schedule deletion refused</source>
+            <translation>การลบกำหนดการถูกปฏิเสธ</translation>
+        </message>
+    </context>
+    <context>
+        <name>AuditWording</name>
+        <message>
+            <source>Capture %1 of %2, releasing %3</source>
+            <translation>เรียกเก็บเงิน %1 จาก %2 และปล่อยวงเงินที่เหลือ %3</translation>
+        </message>
+        <message>
+            <source>Release the authorization of %1 on %2</source>
+            <translation>ปล่อยวงเงินที่อนุมัติไว้ %1 ของ %2</translation>
+        </message>
+        <message>
+            <source>Upload %1 (%2) to dispute %3</source>
+            <translation>อัปโหลด %1 (%2) ไปยังข้อโต้แย้ง %3</translation>
+        </message>
+        <message numerus="yes">
+            <source>Schedule %1 for %2 every %n day(s) from %3 to %4</source>
+            <translation>
+                <numerusform>ตั้งกำหนดการ %1 ให้ %2 ทุก %n วัน ตั้งแต่ %3 ถึง %4</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Schedule %1 for %2 every %n week(s) from %3 to %4</source>
+            <translation>
+                <numerusform>ตั้งกำหนดการ %1 ให้ %2 ทุก %n สัปดาห์ ตั้งแต่ %3 ถึง %4</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Schedule %1 for %2 every %n month(s) from %3 to %4</source>
+            <translation>
+                <numerusform>ตั้งกำหนดการ %1 ให้ %2 ทุก %n เดือน ตั้งแต่ %3 ถึง %4</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Refund %1 on %2</source>
+            <translation>คืนเงิน %1 ให้ %2</translation>
+        </message>
+        <message>
+            <source>Accept dispute %1: %2</source>
+            <translation>ยอมรับข้อโต้แย้ง %1: %2</translation>
+        </message>
+        <message>
+            <source>Capture %1 of %2</source>
+            <translation>เรียกเก็บเงิน %1 จาก %2</translation>
+        </message>
+        <message numerus="yes">
+            <source>Answer dispute %1 (%n characters)</source>
+            <translation>
+                <numerusform>ตอบข้อโต้แย้ง %1 (%n ตัวอักษร)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Delete schedule %1</source>
+            <translation>ลบกำหนดการ %1</translation>
+        </message>
+        <message>
+            <source>%1: refused by Opn (%2)</source>
+            <translation>%1: Opn ปฏิเสธ (%2)</translation>
+        </message>
     </context>
     <context>
         <name>BulkRefundDialog</name>

@@ -52,7 +52,7 @@ def audited(cache_url: str) -> Iterator[Engine]:
     entries = [
         ("Malee", "capture", "chrg_test_4a", None, None, None),
         ("Somchai", "refund_refused", "chrg_test_4b", "op_1b", CHARGE_BEFORE, None),
-        ("Malee", "dispute_accept", "dspt_test_4c", None, None, None),
+        ("Malee", "payout_hold", "dspt_test_4c", None, None, None),
         ("Somchai", "refund", "chrg_test_5x", "op_7d2e", CHARGE_BEFORE, REFUND_AFTER),
     ]
     with session_scope(engine) as session:
@@ -125,7 +125,7 @@ def test_rows_show_local_time_and_actions_in_words(
     assert model.index(0, SUMMARY).data() == "refund of chrg_test_5x"
     assert model.index(0, OPERATION).data() == "op_7d2e"
     assert [model.index(r, ACTION).data() for r in range(1, 4)] == [
-        "dispute_accept",  # not known yet: shown as recorded
+        "payout_hold",  # not known here: shown as recorded
         "Refund refused",
         "Capture",
     ]
@@ -141,7 +141,7 @@ def test_filters_by_clerk_action_and_target(
     assert [actions.itemText(i) for i in range(actions.count())] == [
         "All actions",
         "Capture",
-        "dispute_accept",
+        "payout_hold",
         "Refund",
         "Refund refused",
     ]
