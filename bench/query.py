@@ -132,9 +132,15 @@ def build_cache(path: Path, charges: int) -> Engine:
         rate = done / (time.monotonic() - started)
         say(f"  {done:,} charges, {rate:,.0f}/s", end="\r")
     say(f"\n  built in {time.monotonic() - started:.0f} s")
+    checkpoint(engine)
+    return engine
+
+
+def checkpoint(engine: Engine) -> None:
+    """Move the write-ahead log into the database file, so that the first
+    program to open the cache next does not do it (for seconds)."""
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    return engine
 
 
 def index_unindexed(engine: Engine) -> None:
@@ -156,6 +162,7 @@ def index_unindexed(engine: Engine) -> None:
     for start in range(0, len(every_id), BATCH):
         with engine.begin() as connection:
             index_new_charges(connection, every_id[start : start + BATCH])
+    checkpoint(engine)
 
 
 @dataclass(slots=True)
