@@ -9,6 +9,11 @@ latency per request:
 * runs the official ``omise`` Python library, in a child process, paging
   sequentially through the same charges.
 
+The machine is often shared, so wall-clock rates move with its load. Each
+run also prints the CPU time its process used per 1,000 charges (user and
+system, every thread), the sandbox's CPU time per 1,000 charges served
+(Linux only), and the load average around the run.
+
 Usage: .venv/bin/python bench/sync.py [--charges 100000] [--latency-ms 0 50]
 """
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -51,10 +57,10 @@ def main() -> int:
     try:
         for latency_ms in args.latency_ms:
             set_latency(base_url, latency_ms)
-            ours = child_run("opn-desk", base_url, str(args.in_flight))
+            ours = child_run("opn-desk", base_url, sandbox.pid, str(args.in_flight))
             report("opn-desk backfill", latency_ms, ours)
             if not args.skip_omise:
-                theirs = child_run("omise", base_url)
+                theirs = child_run("omise", base_url, sandbox.pid)
                 report("omise library, sequential", latency_ms, theirs)
                 ratio = ours["per_s"] / theirs["per_s"]
                 say(f"    opn-desk / omise at {latency_ms} ms: {ratio:.1f}x")
@@ -95,27 +101,56 @@ def set_latency(base_url: str, latency_ms: int) -> None:
         reply.raise_for_status()
 
 
-def child_run(kind: str, base_url: str, *extra: str) -> dict[str, float]:
+def child_run(
+    kind: str, base_url: str, sandbox_pid: int, *extra: str
+) -> dict[str, float]:
     command = [sys.executable, __file__, "--child", kind, base_url, *extra]
+    load_before = os.getloadavg()[0]
+    sandbox_before = process_cpu_s(sandbox_pid)
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"{kind} run failed:\n{result.stderr[-3000:]}")
     figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    sandbox_s = process_cpu_s(sandbox_pid) - sandbox_before
+    figures["sandbox_ms_per_1000"] = sandbox_s * 1000 / figures["count"] * 1000
+    figures["load"] = max(load_before, os.getloadavg()[0])
     return figures
+
+
+def process_cpu_s(pid: int) -> float:
+    """User and system CPU seconds of another process so far (Linux), or NaN."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    # utime and stime, the 14th and 15th fields, in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_child(argv: list[str]) -> int:
     kind, base_url, *rest = argv
+    cpu_before = own_cpu_s()
     started = time.monotonic()
     if kind == "opn-desk":
         count = backfill_with_opn_desk(base_url, int(rest[0]))
     else:
         count = page_with_omise(base_url)
     seconds = time.monotonic() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures = {"count": count, "seconds": seconds, "per_s": count / seconds}
-    sys.stdout.write(json.dumps({**figures, "peak_mb": peak_mb}) + "\n")
+    cpu_s = own_cpu_s() - cpu_before
+    figures = {
+        "count": count,
+        "seconds": seconds,
+        "per_s": count / seconds,
+        "cpu_ms_per_1000": cpu_s * 1000 / count * 1000,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    sys.stdout.write(json.dumps(figures) + "\n")
     return 0
+
+
+def own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def backfill_with_opn_desk(base_url: str, in_flight: int) -> int:
@@ -144,6 +179,11 @@ def report(label: str, latency_ms: int, figures: dict[str, float]) -> None:
         f"{label:<28} latency {latency_ms:>3} ms: {figures['count']:>8,.0f} charges "
         f"in {figures['seconds']:6.1f} s = {figures['per_s']:>7,.0f}/s, "
         f"peak {figures['peak_mb']:,.0f} MB"
+    )
+    say(
+        f"{'':<28} CPU {figures['cpu_ms_per_1000']:,.0f} ms per 1,000 charges "
+        f"(sandbox {figures['sandbox_ms_per_1000']:,.0f} ms), "
+        f"load average up to {figures['load']:.1f} on {os.cpu_count()} cores"
     )
 
 

@@ -2,16 +2,22 @@
 
 A resource's objects are listed in created-time windows, oldest first. Pages
 are fetched by a small pool (several requests in flight hide the network's
-latency) and written as they arrive; the cursor moves past a window only
-once every page of it and of every earlier window is written, in the same
-transaction as the last of those pages. An interrupted backfill therefore
-resumes at the first window it had not finished, and what it wrote before
-is written again without change (upserts are keyed by id).
+latency) and handed to a writer thread, which writes them as they arrive
+while the next pages are fetched, and commits a few thousand objects at a
+time: one large transaction costs SQLite far less than many small ones.
+The cursor moves past a window only once every page of it and of every
+earlier window is written, in the same transaction as the last of those
+pages. An interrupted backfill therefore resumes at the first window it had
+not finished, and what it wrote before is written again without change
+(upserts are keyed by id).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -38,6 +44,14 @@ LOOKAHEAD_WINDOWS = 4
 # A finished backfill looks back this far on the next run, so an object that
 # the API dated slightly before our previous "now" is not missed.
 RESYNC_OVERLAP = timedelta(hours=1)
+# The writer commits once it holds this many objects, or this long after
+# its first uncommitted write: a killed run redoes at most that much, and
+# the views see new objects within about a second.
+COMMIT_OBJECTS = 20_000
+COMMIT_EVERY_S = 5.0
+# Pages fetched and waiting for the writer; when it falls behind, fetching
+# waits, so memory stays flat however large the account.
+WRITE_QUEUE_PAGES = 16
 _POLL_S = 0.2
 
 
@@ -96,6 +110,7 @@ class BackfillOptions(TypedDict, total=False):
     window: timedelta
     page_size: int
     in_flight: int
+    commit_objects: int
     clock: Callable[[], datetime]
 
 
@@ -119,12 +134,123 @@ class _Window:
 class _Run:
     windows: list[_Window]
     next_window: int = 0
-    committed_windows: int = 0
+    # Windows whose every page, and every earlier window's, was fetched.
+    finished_windows: int = 0
     fetched: int = 0
-    written: int = 0
     seen: set[str] = field(default_factory=set)
     # Later pages of opened windows, not asked for yet: (window, offset).
     waiting: deque[tuple[int, int]] = field(default_factory=deque)
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch(Generic[T]):
+    """Objects to write, and the cursor to commit once they are written."""
+
+    items: list[T]
+    cursor: datetime | None
+
+
+class _Writer(Generic[T]):
+    """Writes a backfill's pages on a thread of its own, in large commits.
+
+    Its session lives and dies on that thread. ``put`` blocks while
+    ``WRITE_QUEUE_PAGES`` batches wait; ``close`` writes and commits what
+    is left and raises the error that stopped the writer, if one did.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        resource: ListResource[T],
+        clock: Callable[[], datetime],
+        commit_objects: int,
+    ) -> None:
+        self._engine = engine
+        self._resource = resource
+        self._clock = clock
+        self._commit_objects = commit_objects
+        self._batches: queue.Queue[_Batch[T] | None] = queue.Queue(WRITE_QUEUE_PAGES)
+        self._error: BaseException | None = None
+        self.written = 0
+        self.commits = 0
+        self._thread = threading.Thread(
+            target=self._run, name=f"opn-sync-write-{resource.name}", daemon=True
+        )
+        self._thread.start()
+
+    def put(self, batch: _Batch[T]) -> None:
+        """Queue a batch; raises the writer's error if it stopped."""
+        while self._error is None:
+            try:
+                self._batches.put(batch, timeout=_POLL_S)
+                return
+            except queue.Full:
+                continue
+        raise self._error
+
+    def close(self) -> None:
+        """Write and commit every queued batch, then stop the thread."""
+        if self._thread.is_alive():
+            self.put_end()
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def put_end(self) -> None:
+        while self._thread.is_alive():
+            try:
+                self._batches.put(None, timeout=_POLL_S)
+                return
+            except queue.Full:
+                continue
+
+    def _run(self) -> None:
+        try:
+            with session_scope(self._engine) as session:
+                self._write_all(session)
+        except BaseException as error:  # raised on the caller's thread
+            self._error = error
+            self._drain()
+
+    def _write_all(self, session: Session) -> None:
+        objects, cursor = 0, None
+        started = time.monotonic()
+        while True:
+            wait_s = max(COMMIT_EVERY_S - (time.monotonic() - started), 0.01)
+            try:
+                batch = self._batches.get(timeout=wait_s if objects else None)
+            except queue.Empty:
+                batch = _Batch([], None)
+            if batch is None:
+                self._commit(session, objects, cursor)
+                return
+            if batch.items:
+                if not objects:
+                    started = time.monotonic()
+                fetched_at = self._clock()
+                self.written += self._resource.store(session, batch.items, fetched_at)
+                objects += len(batch.items)
+            cursor = batch.cursor or cursor
+            due = time.monotonic() - started >= COMMIT_EVERY_S
+            if objects >= self._commit_objects or (objects and due):
+                self._commit(session, objects, cursor)
+                objects, cursor = 0, None
+
+    def _commit(self, session: Session, objects: int, cursor: datetime | None) -> None:
+        state = sync_state(session, self._resource.name)
+        state.objects_seen += objects
+        if cursor is not None:
+            state.backfill_cursor = cursor
+        session.commit()
+        self.commits += 1
+
+    def _drain(self) -> None:
+        """Empty the queue so that a caller blocked in ``put`` wakes up."""
+        while True:
+            try:
+                self._batches.get_nowait()
+            except queue.Empty:
+                return
 
 
 class Backfill(Generic[T]):
@@ -139,6 +265,7 @@ class Backfill(Generic[T]):
         window: timedelta = DEFAULT_WINDOW,
         page_size: int = PAGE_SIZE,
         in_flight: int = DEFAULT_IN_FLIGHT,
+        commit_objects: int = COMMIT_OBJECTS,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         if not 1 <= in_flight <= MAX_IN_FLIGHT:
@@ -149,6 +276,7 @@ class Backfill(Generic[T]):
         self._window = window
         self._page_size = page_size
         self._in_flight = in_flight
+        self._commit_objects = commit_objects
         self._clock = clock
 
     @property
@@ -177,22 +305,26 @@ class Backfill(Generic[T]):
         total = self._fetch(start, until, 0, 1).total
         run = _Run(windows=list(_windows(start, until, self._window)))
         report(SyncProgress(self._resource.name, 0, total))
+        writer = _Writer(
+            self._engine, self._resource, self._clock, self._commit_objects
+        )
+        reported = _Reporter(
+            lambda: report(
+                SyncProgress(self._resource.name, run.fetched, max(total, run.fetched))
+            )
+        )
         with ThreadPoolExecutor(self._in_flight, "opn-sync") as pool:
             try:
-                self._fetch_all(
-                    pool,
-                    run,
-                    stop,
-                    lambda: report(
-                        SyncProgress(
-                            self._resource.name, run.fetched, max(total, run.fetched)
-                        )
-                    ),
-                )
+                self._fetch_all(pool, run, writer, stop, reported)
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
+                # What was fetched is kept: written, and committed with the
+                # cursor of the windows it completes.
+                _close_quietly(writer)
                 raise
-        return self._finish(until, run)
+        writer.close()
+        reported.after(writer.commits)
+        return self._finish(until, run, writer.written)
 
     # Private
 
@@ -216,8 +348,9 @@ class Backfill(Generic[T]):
         self,
         pool: ThreadPoolExecutor,
         run: _Run,
+        writer: _Writer[T],
         stop: CancelCheck,
-        report: Callable[[], None],
+        reported: _Reporter,
     ) -> None:
         pending: dict[Future[Page[T]], tuple[int, int]] = {}
         while True:
@@ -227,16 +360,13 @@ class Backfill(Generic[T]):
             done, _ = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
             if stop():
                 raise SyncCancelled()
-            if not done:
-                continue
-
-            arrived: list[T] = []
+            reported.after(writer.commits)
             for future in done:
                 index, offset = pending.pop(future)
                 page = future.result()
-                arrived.extend(self._accept(run, index, offset, page))
-            self._commit(run, arrived)
-            report()
+                fresh = self._accept(run, index, offset, page)
+                writer.put(_Batch(fresh, self._newly_finished(run)))
+                self._top_up(pool, run, pending)
 
     def _top_up(
         self,
@@ -246,7 +376,7 @@ class Backfill(Generic[T]):
     ) -> None:
         """Keep ``in_flight`` pages asked for, no more: pages not yet written
         stay few, so memory stays flat however large the account."""
-        lookahead = min(run.committed_windows + LOOKAHEAD_WINDOWS, len(run.windows))
+        lookahead = min(run.finished_windows + LOOKAHEAD_WINDOWS, len(run.windows))
         while len(pending) < self._in_flight:
             if run.waiting:
                 index, offset = run.waiting.popleft()
@@ -293,20 +423,17 @@ class Backfill(Generic[T]):
         run.fetched += len(fresh)
         return fresh
 
-    def _commit(self, run: _Run, arrived: list[T]) -> None:
-        finished = run.committed_windows
+    def _newly_finished(self, run: _Run) -> datetime | None:
+        """The cursor past the windows that are now wholly fetched, if any."""
+        finished = run.finished_windows
         while finished < len(run.windows) and run.windows[finished].outstanding == 0:
             finished += 1
-        fetched_at = self._clock()
-        with session_scope(self._engine) as session:
-            run.written += self._resource.store(session, arrived, fetched_at)
-            state = sync_state(session, self._resource.name)
-            state.objects_seen += len(arrived)
-            if finished > run.committed_windows:
-                state.backfill_cursor = run.windows[finished - 1].end
-        run.committed_windows = finished
+        if finished == run.finished_windows:
+            return None
+        run.finished_windows = finished
+        return run.windows[finished - 1].end
 
-    def _finish(self, until: datetime, run: _Run) -> SyncResult:
+    def _finish(self, until: datetime, run: _Run, written: int = 0) -> SyncResult:
         name = self._resource.name
         with session_scope(self._engine) as session:
             state = sync_state(session, name)
@@ -318,10 +445,31 @@ class Backfill(Generic[T]):
             "%s synced: %d fetched, %d written, %d windows",
             name,
             run.fetched,
-            run.written,
+            written,
             len(run.windows),
         )
-        return SyncResult(name, run.fetched, run.written, len(run.windows), until)
+        return SyncResult(name, run.fetched, written, len(run.windows), until)
+
+
+def _close_quietly(writer: _Writer[Any]) -> None:
+    """Close the writer while another error is on its way up."""
+    try:
+        writer.close()
+    except Exception:
+        logger.exception("The sync could not write what it had fetched")
+
+
+class _Reporter:
+    """Reports progress once after each commit of the writer."""
+
+    def __init__(self, report: Callable[[], None]) -> None:
+        self._report = report
+        self._commits = 0
+
+    def after(self, commits: int) -> None:
+        if commits != self._commits:
+            self._commits = commits
+            self._report()
 
 
 def _windows(start: datetime, until: datetime, size: timedelta) -> Iterator[_Window]:

@@ -22,7 +22,14 @@ def main() -> int:
     base_url, key, database_url, window_hours = sys.argv[1:5]
     engine = open_engine(database_url)
     with OpnClient(key, base_url=base_url) as client:
-        sync = ChargeSync(client, engine, window=timedelta(hours=float(window_hours)))
+        # A commit per page of 100 charges, not per 5,000: the test kills
+        # this process after a number of commits, at many points.
+        sync = ChargeSync(
+            client,
+            engine,
+            window=timedelta(hours=float(window_hours)),
+            commit_objects=100,
+        )
         try:
             sync.run(_report)
         except LeaseHeld:
