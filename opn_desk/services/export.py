@@ -38,16 +38,17 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import IO
-
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import IO, TYPE_CHECKING
 
 from opn_desk.services.money import Money, decimals, format_amount
+
+# openpyxl is loaded by the first .xlsx export (the functions that need it
+# import it), not with the app: it would add a tenth of a second to every
+# start.
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ MIN_WIDTH_CHARS = 8
 MAX_WIDTH_CHARS = 60
 
 _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+# The control characters XML 1.0 does not allow, which an .xlsx cannot hold.
+_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _DATE_FORMAT = "yyyy-mm-dd"
 _KIND_WIDTHS = {"datetime": 20, "date": 12}
@@ -180,9 +183,9 @@ def safe_sheet_names(names: Iterable[str]) -> list[str]:
 
 def safe_text(value: str) -> str:
     """``value`` without the characters an .xlsx file cannot hold."""
-    if ILLEGAL_CHARACTERS_RE.search(value) is None:
+    if _ILLEGAL_CHARACTERS.search(value) is None:
         return value
-    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return _ILLEGAL_CHARACTERS.sub("", value)
 
 
 def looks_like_formula(text: str) -> bool:
@@ -287,6 +290,8 @@ def _write_xlsx(
     tracker: _Tracker,
     row_limit: int,
 ) -> None:
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
     try:
@@ -352,6 +357,9 @@ def _write_sheet(
 def _start_worksheet(
     workbook: Workbook, title: str, sheet: SheetSpec, widths: list[int]
 ) -> WriteOnlyWorksheet:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     worksheet = workbook.create_sheet(title)
     # Rows reach openpyxl as finished cells, each typed and placed by
     # _XlsxCells; openpyxl's own conversion would guess the type of every
@@ -374,6 +382,8 @@ def _start_worksheet(
 def _finish_worksheet(
     worksheet: WriteOnlyWorksheet, columns: int, rows_written: int
 ) -> None:
+    from openpyxl.utils import get_column_letter
+
     last = f"{get_column_letter(max(columns, 1))}{rows_written + 1}"
     worksheet.auto_filter.ref = f"A1:{last}"
 
@@ -391,6 +401,8 @@ def _placed_cells(cells: list[Cell | None], row: int) -> Iterator[Cell]:
 
 
 def _new_cell(worksheet: WriteOnlyWorksheet, column: int) -> Cell:
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(worksheet)
     cell.column = column
     return cell
@@ -449,7 +461,7 @@ class _XlsxCells:
 
     def _text_column(self, column: int) -> Callable[[object], Cell | None]:
         cell = self._cell(column)
-        search = ILLEGAL_CHARACTERS_RE.search
+        search = _ILLEGAL_CHARACTERS.search
 
         def convert(value: object) -> Cell | None:
             if value is None or value == "":

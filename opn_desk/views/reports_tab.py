@@ -11,7 +11,7 @@ import threading
 import weakref
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -56,9 +56,13 @@ from opn_desk.services.reports import (
     saved_report_names,
 )
 from opn_desk.views.labels import day_text, report_group_label
-from opn_desk.views.report_chart import ReportChart
 from opn_desk.views.reports_table_model import ReportsTableModel
 from opn_desk.views.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
+
+    from opn_desk.views.report_chart import ReportChart
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +108,7 @@ class ReportsTab(QWidget):
         self._result: ReportResult | None = None
         self._cancel = threading.Event()
         self.model = ReportsTableModel(self)
-        self.chart = ReportChart(self)
+        self._chart: ReportChart | None = None
 
         self._build_controls()
         self._build_body()
@@ -325,9 +329,30 @@ class ReportsTab(QWidget):
         )
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.chart)
+        # The chart is put here when first needed (see ``chart``).
+        self._chart_box = QWidget(self.splitter)
+        QVBoxLayout(self._chart_box).setContentsMargins(0, 0, 0, 0)
+        self.splitter.addWidget(self._chart_box)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+
+    @property
+    def chart(self) -> ReportChart:
+        """The charts, made when the tab is first shown or a report first
+        runs: loading Qt's chart module would otherwise add about a tenth
+        of a second to every start of the app."""
+        if self._chart is None:
+            from opn_desk.views.report_chart import ReportChart
+
+            self._chart = ReportChart(self._chart_box)
+            layout = self._chart_box.layout()
+            assert layout is not None
+            layout.addWidget(self._chart)
+        return self._chart
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        _ = self.chart
 
     def _build_export_bar(self) -> None:
         self.export_button = QPushButton(self.tr("Export…"), self)
