@@ -95,12 +95,14 @@ class ReportError(ValueError):
     """A report definition that cannot run; ``reason`` names what is wrong.
 
     Reasons: ``unknown_dimension``, ``too_many_levels``, ``range_missing``,
-    ``range_reversed``, ``range_too_long``, ``name_missing``.
+    ``range_reversed``, ``range_too_long``, ``name_missing``. A range too
+    long names the ``step`` it was to be grouped by.
     """
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, step: TimeStep | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.step = step
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +270,7 @@ def span_starts(first: date, last: date, step: TimeStep) -> list[date]:
             return starts
         starts.append(following)
         if len(starts) > MAX_TIME_SPANS:
-            raise ReportError("range_too_long")
+            raise ReportError("range_too_long", step)
 
 
 def timeline_step(first: date, last: date) -> TimeStep:

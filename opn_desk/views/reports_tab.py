@@ -48,6 +48,7 @@ from opn_desk.services.reports import (
     ReportDefinition,
     ReportError,
     ReportResult,
+    TimeStep,
     export_report,
     load_report,
     report_today,
@@ -529,7 +530,24 @@ def _detail_keys(group_by: tuple[str, ...], extra_text: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+_TOO_LONG_SENTENCES = {
+    TimeStep.DAY: QT_TRANSLATE_NOOP(
+        "ReportsTab", "The range is too long to group by day: pick weeks or months."
+    ),
+    TimeStep.WEEK: QT_TRANSLATE_NOOP(
+        "ReportsTab",
+        "The range is too long to group by week: pick months or a shorter range.",
+    ),
+    TimeStep.MONTH: QT_TRANSLATE_NOOP(
+        "ReportsTab", "The range is too long to group by month: pick a shorter range."
+    ),
+}
+
+
 def _report_error_sentence(error: ReportError) -> str:
+    if error.reason == "range_too_long" and error.step is not None:
+        sentence = _TOO_LONG_SENTENCES[error.step]
+        return QCoreApplication.translate("ReportsTab", str(sentence))
     sentences = {
         "range_reversed": QT_TRANSLATE_NOOP(
             "ReportsTab", "The first day is after the last day: swap them."

@@ -2267,6 +2267,14 @@ Reason: %3</source>
             <translation>ส่งออกไม่สำเร็จ รายละเอียดอยู่ในล็อก</translation>
         </message>
         <message>
+            <source>The range is too long to group by week: pick months or a shorter range.</source>
+            <translation>ช่วงเวลายาวเกินกว่าจะจัดกลุ่มรายสัปดาห์: เลือกรายเดือนหรือช่วงที่สั้นลง</translation>
+        </message>
+        <message>
+            <source>The range is too long to group by month: pick a shorter range.</source>
+            <translation>ช่วงเวลายาวเกินกว่าจะจัดกลุ่มรายเดือน: เลือกช่วงที่สั้นลง</translation>
+        </message>
+        <message>
             <source>The first day is after the last day: swap them.</source>
             <translation>วันแรกอยู่หลังวันสุดท้าย: สลับกัน</translation>
         </message>

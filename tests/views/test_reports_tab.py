@@ -22,10 +22,12 @@ from opn_desk.services.reports import (
     NONE_LABEL,
     Period,
     ReportDefinition,
+    ReportError,
+    TimeStep,
     run_report,
 )
 from opn_desk.services.sync import ChargeSync
-from opn_desk.views.reports_tab import ReportsTab
+from opn_desk.views.reports_tab import ReportsTab, _report_error_sentence
 from opn_desk.views.reports_table_model import ReportsTableModel
 from opn_desk.views.tasks import TaskRunner
 
@@ -220,3 +222,17 @@ def test_reports_model_passes_qt_model_checks(
     assert model.rowCount() == len(result.rows) + len(result.totals)
     assert model.headerData(1, Qt.Orientation.Horizontal) == "branch"
     qtmodeltester.check(model, force_py=True)
+
+
+@pytest.mark.parametrize(
+    ("step", "advice"),
+    [
+        (TimeStep.DAY, "pick weeks or months"),
+        (TimeStep.WEEK, "pick months or a shorter range"),
+        (TimeStep.MONTH, "pick a shorter range"),
+    ],
+)
+def test_a_range_too_long_is_told_for_its_grouping(step: TimeStep, advice: str) -> None:
+    error = ReportError("range_too_long", step)
+    sentence = _report_error_sentence(error)
+    assert f"group by {step.value}" in sentence and sentence.endswith(advice + ".")
