@@ -47,6 +47,7 @@ from opn_desk.models.operations import (
     UNCONFIRMED,
 )
 from opn_desk.services.money import format_amount
+from opn_desk.services.operations import ALREADY_DONE
 from opn_desk.views.audit_table_model import action_label
 from opn_desk.views.labels import moment_text
 from opn_desk.views.rows_table_model import RowsTableModel
@@ -113,6 +114,16 @@ _FAILED_OTHER = QT_TRANSLATE_NOOP(
     "OperationsTableModel", "Opn refused this operation: %1. Nothing was changed."
 )
 _NO_REASON = QT_TRANSLATE_NOOP("OperationsTableModel", "it gave no reason")
+# An operation settled as failed because another had already made its
+# effect (operations.ALREADY_DONE): Opn refused nothing.
+_ALREADY_DONE_ERROR = QT_TRANSLATE_NOOP(
+    "OperationsTableModel", "Already done by another operation"
+)
+_ALREADY_DONE_ADVICE = QT_TRANSLATE_NOOP(
+    "OperationsTableModel",
+    "Another operation, perhaps on another workstation, had already done "
+    "this, so nothing was sent again.",
+)
 _BEING_SENT = QT_TRANSLATE_NOOP("OperationsTableModel", "Being sent…")
 _FOREGROUNDS = {
     FAILED: QBrush(QColor("#b3261e")),
@@ -133,6 +144,8 @@ def operation_advice(operation: Operation) -> str:
     """What the operation's state means and what the clerk can do."""
     if operation.state == UNCONFIRMED:
         return _tr(_UNCONFIRMED.get(operation.kind, _UNCONFIRMED_OTHER))
+    if operation.state == FAILED and operation.error_code == ALREADY_DONE:
+        return _tr(_ALREADY_DONE_ADVICE)
     if operation.state == FAILED:
         template = _tr(_FAILED.get(operation.kind, _FAILED_OTHER))
         return template.replace("%1", _refusal_text(operation))
@@ -152,6 +165,12 @@ def operation_amount(operation: Operation) -> str:
 
 def _refusal_text(operation: Operation) -> str:
     return operation.error_message or operation.error_code or _tr(_NO_REASON)
+
+
+def _error_text(operation: Operation) -> str:
+    if operation.error_code == ALREADY_DONE:
+        return _tr(_ALREADY_DONE_ERROR)
+    return operation.error_message or operation.error_code or ""
 
 
 class OperationsTableModel(RowsTableModel[Operation]):
@@ -194,7 +213,7 @@ class OperationsTableModel(RowsTableModel[Operation]):
             CLERK: lambda op: op.clerk,
             STATE: lambda op: operation_state_label(op.state),
             ATTEMPTS: lambda op: str(op.attempts),
-            ERROR: lambda op: op.error_message or op.error_code or "",
+            ERROR: _error_text,
             ADVICE: operation_advice,
         }
         text = texts.get(column)

@@ -1737,6 +1737,14 @@ Reason: %3</source>
             <translation>ไม่ได้ระบุเหตุผล</translation>
         </message>
         <message>
+            <source>Already done by another operation</source>
+            <translation>มีการดำเนินการอื่นทำรายการนี้ไปแล้ว</translation>
+        </message>
+        <message>
+            <source>Another operation, perhaps on another workstation, had already done this, so nothing was sent again.</source>
+            <translation>มีการดำเนินการอื่น (อาจมาจากเครื่องอื่น) ทำรายการนี้ไปแล้ว จึงไม่ได้ส่งซ้ำอีก</translation>
+        </message>
+        <message>
             <source>Being sent…</source>
             <translation>กำลังส่ง…</translation>
         </message>

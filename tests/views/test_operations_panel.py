@@ -229,3 +229,30 @@ def test_without_a_cache_nothing_needs_attention(
     assert attention == 0
     assert panel.model.rowCount() == 0
     assert panel.message.text() == "No operation needs your attention."
+
+
+def test_an_operation_another_had_done_is_not_called_refused(
+    qtbot: QtBot, runner: TaskRunner, kept: list[object], journal: Engine
+) -> None:
+    with session_scope(journal) as session:
+        session.add(
+            operation(
+                "op_already",
+                "dispute_document_upload",
+                "dspt_test_7",
+                "failed",
+                timedelta(minutes=5),
+                {"file_id": "file_1", "filename": "receipt.pdf"},
+                error_code="already_done",
+                error_message="file_1 is already on dspt_test_7",
+            )
+        )
+    panel, _attention = shown_panel(qtbot, runner, journal, kept)
+
+    row = row_of(panel.model, "dspt_test_7")
+    assert row[KIND] == "Evidence document"
+    assert row[ERROR] == "Already done by another operation"
+    assert row[ADVICE] == (
+        "Another operation, perhaps on another workstation, had already done "
+        "this, so nothing was sent again."
+    )
