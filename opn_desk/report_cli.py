@@ -77,6 +77,7 @@ def run_report_command(args: argparse.Namespace, profile_name: str | None) -> in
         report_today,
         run_report,
     )
+    from opn_desk.services.settings import buddhist_era_shown
     from opn_desk.views.labels import report_group_label
 
     book = load_profiles()
@@ -99,7 +100,7 @@ def run_report_command(args: argparse.Namespace, profile_name: str | None) -> in
             result = run_report(session, definition, zone, today)
         written = export_report(
             engine, result, args.output, export_format, zone, today,
-            words=report_group_label,
+            words=report_group_label, buddhist_era=buddhist_era_shown(),
         )  # fmt: skip
     except ReportError as error:
         _say(f"This report cannot run ({error.reason}); check its options.")

@@ -27,6 +27,7 @@ so a cancelled or failed export leaves nothing half written.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import enum
 import itertools
 import logging
@@ -40,6 +41,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from opn_desk.i18n import export_date_text
 from opn_desk.services.money import Money, decimals, format_amount
 
 # openpyxl is loaded by the first .xlsx export (the functions that need it
@@ -93,6 +95,9 @@ class ColumnKind(enum.Enum):
     DATE = "date"
 
 
+_DATED_KINDS = frozenset({ColumnKind.DATETIME, ColumnKind.DATE})
+
+
 @dataclass(frozen=True, slots=True)
 class SheetSpec:
     """One table to export: a name, its headers and its rows.
@@ -125,6 +130,7 @@ def export_rows(
     *,
     zone: tzinfo = UTC,
     row_limit: int = EXCEL_MAX_ROWS,
+    buddhist_era: bool = False,
 ) -> list[Path]:
     """Write ``sheets`` to ``path``; returns the files written.
 
@@ -133,7 +139,9 @@ def export_rows(
     it named after the sheet. ``row_limit`` counts the header row and
     applies to .xlsx only. ``progress(rows_done, rows_total)`` is called
     every thousand rows; ``cancelled()`` is asked as often and, when true,
-    stops the export with ``ExportCancelled``.
+    stops the export with ``ExportCancelled``. With ``buddhist_era``,
+    dates and times are written as text with Buddhist-era years (see
+    ``in_buddhist_era``).
 
     Raises:
         ExportCancelled: when ``cancelled()`` answered true.
@@ -141,6 +149,8 @@ def export_rows(
     """
     if row_limit < 2:
         raise ValueError("a sheet needs room for a header and a row")
+    if buddhist_era:
+        sheets = [in_buddhist_era(sheet, zone) for sheet in sheets]
     tracker = _Tracker(progress, cancelled, _total_rows(sheets))
     if export_format is ExportFormat.XLSX:
         targets = [path]
@@ -163,6 +173,37 @@ def export_rows(
     tracker.finish()
     logger.info("Exported %s rows to %s", tracker.done, path)
     return targets
+
+
+def in_buddhist_era(sheet: SheetSpec, zone: tzinfo) -> SheetSpec:
+    """``sheet`` with its dates and times as text in the Buddhist era.
+
+    A spreadsheet's dates are Gregorian, and no number format shows a
+    Buddhist-era year in every spreadsheet program; text such as
+    ``2569-12-03 14:05:09`` shows the same everywhere and still sorts by
+    date. Times are written in ``zone``.
+    """
+    dated = [i for i, kind in enumerate(sheet.kinds) if kind in _DATED_KINDS]
+    if not dated:
+        return sheet
+
+    def rows() -> Iterator[Sequence[object]]:
+        for row in sheet.rows:
+            values = list(row)
+            for index in dated:
+                values[index] = _buddhist_era_text(values[index], zone)
+            yield values
+
+    kinds = [ColumnKind.TEXT if k in _DATED_KINDS else k for k in sheet.kinds]
+    return dataclasses.replace(sheet, rows=rows(), kinds=kinds)
+
+
+def _buddhist_era_text(value: object, zone: tzinfo) -> object:
+    if isinstance(value, datetime):
+        return export_date_text(_local_naive(value, zone), buddhist_era=True)
+    if isinstance(value, date):
+        return export_date_text(value, buddhist_era=True)
+    return value
 
 
 def safe_sheet_names(names: Iterable[str]) -> list[str]:

@@ -539,14 +539,24 @@ def export_report(
     cancelled: Cancelled | None = None,
     *,
     words: GroupWords = plain_words,
+    buddhist_era: bool = False,
 ) -> list[Path]:
     """Write a report's summary and detail sheets to ``path``; ``words``
-    words the groups' values, statuses and payment methods."""
+    words the groups' values, statuses and payment methods. With
+    ``buddhist_era`` the dates are written with Buddhist-era years."""
     sheets = [
         summary_sheet(result, words=words),
         detail_sheet(engine, result.definition, zone, today, words=words),
     ]
-    return export_rows(path, export_format, sheets, progress, cancelled, zone=zone)
+    return export_rows(
+        path,
+        export_format,
+        sheets,
+        progress,
+        cancelled,
+        zone=zone,
+        buddhist_era=buddhist_era,
+    )
 
 
 def _figure_cells(row: ReportRow) -> list[object]:

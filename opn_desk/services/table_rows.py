@@ -62,6 +62,7 @@ class TableExport:
     rows: Callable[[], Iterable[Sequence[object]]]
     count: Callable[[], int | None]
     zone: tzinfo = UTC
+    buddhist_era: bool = False
 
     def __post_init__(self) -> None:
         if len(self.headers) != len(self.kinds):
@@ -84,7 +85,13 @@ def write_table(
     total = table.count()
     sheet = SheetSpec(table.name, table.headers, table.rows(), table.kinds, total)
     return export_rows(
-        path, export_format, [sheet], progress, cancelled, zone=table.zone
+        path,
+        export_format,
+        [sheet],
+        progress,
+        cancelled,
+        zone=table.zone,
+        buddhist_era=table.buddhist_era,
     )
 
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from opn_desk.i18n import buddhist_era_shown
 from opn_desk.services.export import ColumnKind
 from opn_desk.services.table_rows import TableExport, ValueOf, table_rows
 
@@ -91,6 +92,7 @@ class ItemTableModel(QAbstractTableModel, Generic[Item]):
             rows=lambda: table_rows(items(), values),
             count=count,
             zone=zone,
+            buddhist_era=buddhist_era_shown(),
         )
 
     # Qt overrides

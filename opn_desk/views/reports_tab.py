@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
+from opn_desk.i18n import buddhist_era_shown
 from opn_desk.models.charge_store import metadata_keys, metadata_values
 from opn_desk.models.db import session_scope
 from opn_desk.services.export import ExportCancelled, ExportFormat
@@ -225,10 +226,13 @@ class ReportsTab(QWidget):
             # must never be released there.
             runner.post(lambda: _show_progress(tab, done, total))
 
+        buddhist_era = buddhist_era_shown()
+
         def work() -> list[Path]:
             return export_report(
                 engine, result, path, export_format, zone, today,
                 progress, self._cancel.is_set, words=report_group_label,
+                buddhist_era=buddhist_era,
             )  # fmt: skip
 
         self._runner.run_db(work, self._export_done, self._export_stopped, context=self)

@@ -118,6 +118,32 @@ def test_ids_numbers_money_and_dates_keep_their_types(tmp_path: Path) -> None:
     assert sheet.column_dimensions["A"].width >= len("12345678901234567890")
 
 
+def test_buddhist_era_dates_are_written_as_text_that_sorts(tmp_path: Path) -> None:
+    kinds = [TEXT, ColumnKind.DATETIME, ColumnKind.DATE]
+    rows = [
+        ["chrg_test_1", datetime(2026, 12, 31, 17, 5, 9, tzinfo=UTC), date(2027, 1, 1)],
+        ["chrg_test_2", None, None],
+    ]
+
+    book = write_xlsx(tmp_path / "be.xlsx", one_sheet(rows, kinds), buddhist_era=True)
+    csv_path = tmp_path / "be.csv"
+    export_rows(
+        csv_path, ExportFormat.CSV, one_sheet(rows, kinds), zone=BANGKOK,
+        buddhist_era=True,
+    )  # fmt: skip
+
+    first, second = book.active.iter_rows(min_row=2)
+    # 17:05 UTC on 31 December is past midnight in Bangkok: 1 January 2570.
+    assert [(c.value, c.data_type) for c in first[1:]] == [
+        ("2570-01-01 00:05:09", "s"),
+        ("2570-01-01", "s"),
+    ]
+    assert [c.value for c in second[1:]] == [None, None]
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[1][1:] == ["2570-01-01 00:05:09", "2570-01-01"]
+
+
 def test_sheet_names_are_made_valid_and_unique(tmp_path: Path) -> None:
     names = ["Refunds", "refunds", "a/b:c*d?[e]", "x" * 40, "x" * 40, "", "History"]
     sheets = [SheetSpec(name, ["A"], [["1"]], [TEXT]) for name in names]

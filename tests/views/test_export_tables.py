@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
+from opn_desk import i18n
 from opn_desk.models.charge_filter import ChargeFilter
 from opn_desk.models.charge_store import ChargeListItem, ChargeOrder, charge_page
 from opn_desk.models.db import open_engine, session_scope
@@ -223,6 +224,32 @@ def test_transactions_export_every_filtered_row_with_the_shown_columns(
         assert row[3].value == "Successful"
         currencies.add(charge.currency)
     assert len(currencies) > 1  # each currency keeps its own number format
+
+
+def test_with_buddhist_era_shown_the_export_writes_its_years(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    kept: list[object],
+    synced: Engine,
+    opn_home: Path,
+    tmp_path: Path,
+) -> None:
+    tab = transactions_tab(qtbot, runner, synced, kept)
+    charges = expected_charges(synced, ChargeFilter())
+    path = tmp_path / "charges.xlsx"
+    i18n.set_buddhist_era(True)
+    try:
+        exported(qtbot, tab.exporter, path, ExportFormat.XLSX)
+    finally:
+        i18n.set_buddhist_era(False)
+
+    cells = xlsx_rows(path)
+    dates = [cell.value for cell in cells[0]].index("Date")
+    for charge, row in zip(charges, cells[1:], strict=True):
+        moment = local(charge.created_at)
+        year = moment.year + 543
+        expected = f"{year}{moment.isoformat(sep=' ', timespec='seconds')[4:]}"
+        assert (row[dates].value, row[dates].data_type) == (expected, "s")
 
 
 def test_the_save_dialog_picks_the_file_and_the_format(
