@@ -140,22 +140,6 @@ BLANK_REPORT_NAMES = ("", "   ", "\t", "\n")
 
 
 @pytest.fixture
-def kept() -> Iterator[list[object]]:
-    """Widgets of a test, let go only once the runner has stopped, so that
-    none is destroyed on a worker thread."""
-    objects: list[object] = []
-    yield objects
-    objects.clear()
-
-
-@pytest.fixture
-def runner(qapp: Any, kept: list[object]) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
-@pytest.fixture
 def workspace(fresh_sandbox: Any, tmp_path: Path) -> Iterator[Workspace]:
     engine = open_engine(f"sqlite:///{tmp_path / 'cache.db'}")
     profile = Profile(name="Shop", mode="test", clerk="Malee")

@@ -20,15 +20,14 @@ import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from reliability_figures import Figures
+from write_checks import new_charge
 
 from opn_desk.models.db import session_scope
-from opn_desk.sandbox import SANDBOX_PUBLIC_KEY, SandboxServer, SandboxState
+from opn_desk.sandbox import SandboxServer, SandboxState
 from opn_desk.services import evidence, paths
 from opn_desk.services.credentials import store_secret_key
 from opn_desk.services.export import ExportFormat
@@ -46,13 +45,6 @@ from opn_desk.services.workspace import Workspace, open_workspace
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
-CARD = {
-    "name": "SOMSRI JAIDEE",
-    "number": "4242424242424242",
-    "expiration_month": 12,
-    "expiration_year": 2031,
-    "security_code": "123",
-}
 _ALPHABET = string.ascii_lowercase + string.digits
 
 
@@ -144,20 +136,6 @@ def debug_logging(opn_home: Path) -> Iterator[None]:
             logger.setLevel(noisy_level)
 
 
-def new_card_charge(server: SandboxServer, amount: int) -> dict[str, Any]:
-    """A paid card charge, made as a shop's checkout would make it."""
-    base = server.base_url
-    token = httpx.post(
-        f"{base}/tokens", auth=(SANDBOX_PUBLIC_KEY, ""), json={"card": CARD}
-    ).json()["id"]
-    charge: dict[str, Any] = httpx.post(
-        f"{base}/charges",
-        auth=(server.secret_key, ""),
-        json={"amount": amount, "currency": "THB", "card": token},
-    ).json()
-    return charge
-
-
 def crash_report(exc: BaseException) -> None:
     """Report a crash the way the app does.
 
@@ -189,11 +167,11 @@ def run_session(workspace: Workspace, server: SandboxServer, home: Path) -> None
         AccountSync(client, workspace.engine).run()
         journal = workspace.journal(client, "Somchai")
 
-        paid = new_card_charge(server, 150_000)
+        paid = new_charge(server.base_url, server.secret_key, amount=150_000)
         request = RefundRequest(paid["id"], 50_000, "requested_by_customer", "")
         refund(journal, client, request, now)
 
-        disputed = new_card_charge(server, 100_000)
+        disputed = new_charge(server.base_url, server.secret_key)
         dispute = server.open_dispute(disputed["id"])
         evidence.save_draft(
             workspace.engine,
