@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, Text, event, update
@@ -63,16 +64,19 @@ class _DriverUpsert:
     """An upsert as SQL for the driver, and how to make its parameters."""
 
     sql: str
-    columns: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]
+    # (position, bind processor) of the columns that need converting.
+    binds: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        columns = self.columns
-        return [
-            tuple(
-                row[name] if bind is None else bind(row[name]) for name, bind in columns
-            )
-            for row in rows
-        ]
+        values, binds = self.values, self.binds
+        parameters: list[tuple[Any, ...]] = []
+        for row in rows:
+            row_values = list(values(row))
+            for position, bind in binds:
+                row_values[position] = bind(row_values[position])
+            parameters.append(tuple(row_values))
+        return parameters
 
 
 def _upsert_sqlite(
@@ -116,13 +120,16 @@ def _driver_upsert(table: Table, keys: tuple[str, ...], dialect: Any) -> _Driver
         dialect=dialect, column_keys=list(keys)
     )
     order = compiled.positiontup
-    if order is None or set(order) != set(keys):
+    if order is None or len(order) < 2 or set(order) != set(keys):
         raise ValueError(f"cannot bind rows of {table.name} by position: {keys}")
-    binds = tuple(
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    processors = (
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         for name in order
     )
-    return _DriverUpsert(compiled.string, binds)
+    binds = tuple(
+        (position, bind) for position, bind in enumerate(processors) if bind is not None
+    )
+    return _DriverUpsert(compiled.string, itemgetter(*order), binds)
 
 
 def mark_deleted(

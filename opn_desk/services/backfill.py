@@ -316,11 +316,11 @@ class Backfill(Generic[T]):
         with ThreadPoolExecutor(self._in_flight, "opn-sync") as pool:
             try:
                 self._fetch_all(pool, run, writer, stop, reported)
-            except BaseException:
+            except BaseException as error:
                 pool.shutdown(wait=True, cancel_futures=True)
                 # What was fetched is kept: written, and committed with the
                 # cursor of the windows it completes.
-                _close_quietly(writer)
+                _close_quietly(writer, error)
                 raise
         writer.close()
         reported.after(writer.commits)
@@ -451,12 +451,13 @@ class Backfill(Generic[T]):
         return SyncResult(name, run.fetched, written, len(run.windows), until)
 
 
-def _close_quietly(writer: _Writer[Any]) -> None:
-    """Close the writer while another error is on its way up."""
+def _close_quietly(writer: _Writer[Any], raised: BaseException) -> None:
+    """Close the writer while the error ``raised`` is on its way up."""
     try:
         writer.close()
-    except Exception:
-        logger.exception("The sync could not write what it had fetched")
+    except Exception as error:
+        if error is not raised:
+            logger.exception("The sync could not write what it had fetched")
 
 
 class _Reporter:
