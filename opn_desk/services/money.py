@@ -27,6 +27,7 @@ _SYMBOLS = {
 }
 
 _AMOUNT_TEXT = re.compile(r"^(?P<int>\d+)(?:\.(?P<frac>\d*))?$")
+_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 class AmountError(ValueError):
@@ -83,7 +84,8 @@ def parse_amount(text: str, currency: str) -> int:
     """Read text in the currency's main unit into the smallest unit, exactly.
 
     '1,234.5' THB -> 123450; '500' JPY -> 500; '1.5' JPY is refused.
-    Grouping commas, spaces and the currency's symbol or code are ignored.
+    Spaces and the currency's symbol or code are ignored, and so are commas
+    where they group thousands ('1,00.5' is refused).
 
     Raises:
         AmountError: when the text is not an amount of that currency.
@@ -92,7 +94,13 @@ def parse_amount(text: str, currency: str) -> int:
     cleaned = text.strip()
     for mark in (symbol(code), code, code.lower()):
         cleaned = cleaned.replace(mark, "")
-    cleaned = cleaned.replace(",", "").replace(" ", "").replace("\u00a0", "")
+    cleaned = cleaned.replace(" ", "").replace("\u00a0", "")
+    if "," in cleaned:
+        # Commas group the whole units by thousands, nowhere else:
+        # "1,00.5" or "1,0,0" is a typing slip, not ฿100.50 or ฿100.
+        if _GROUPED.match(cleaned) is None:
+            raise AmountError("not_a_number", text, code)
+        cleaned = cleaned.replace(",", "")
     if not cleaned:
         raise AmountError("empty", text, code)
     if cleaned.startswith("-"):

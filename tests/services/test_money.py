@@ -35,6 +35,7 @@ def test_format_amount(amount: int, currency: str, text: str) -> None:
     ("text", "currency", "amount"),
     [
         ("1,234.56", "THB", 123456),
+        ("12,345,678", "JPY", 12_345_678),
         ("1234.5", "THB", 123450),
         ("20", "THB", 2000),
         ("฿ 20.00", "THB", 2000),
@@ -66,6 +67,12 @@ def test_parse_amount(text: str, currency: str, amount: int) -> None:
         ("0.001", "THB", "too_many_decimals"),
         ("1.5", "JPY", "too_many_decimals"),
         ("nan", "USD", "not_a_number"),
+        ("1,00.5", "THB", "not_a_number"),
+        ("1,0,0", "THB", "not_a_number"),
+        ("1,000,00", "THB", "not_a_number"),
+        (",100", "THB", "not_a_number"),
+        ("100,", "JPY", "not_a_number"),
+        ("1.000,50", "THB", "not_a_number"),
     ],
 )
 def test_parse_amount_refuses(text: str, currency: str, reason: str) -> None:
