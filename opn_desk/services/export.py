@@ -15,7 +15,8 @@ memory at once. It makes every cell safe on the way:
   removed instead of failing the export.
 * Ids stay text, so a long numeric order id keeps every digit.
 * Amounts are numbers: the smallest unit divided exactly by the currency's
-  scale with ``Decimal``, with the currency's number format.
+  scale with ``Decimal``, with the currency's number format, which shows
+  the currency's code beside the number.
 * Points in time are Excel dates in the profile's time zone.
 * Sheet names are made valid and unique; a sheet that reaches the row
   limit continues on a next sheet with the same header.
@@ -240,9 +241,19 @@ def money_number(money: Money) -> Decimal:
 
 
 def money_number_format(currency: str) -> str:
-    """The Excel number format of ``currency``: '#,##0.00', '#,##0' for JPY."""
+    """The Excel number format of ``currency``, which shows its code.
+
+    '#,##0.00 "THB";-#,##0.00 "THB"' for baht, '#,##0 "JPY";-#,##0 "JPY"'
+    for yen: the cell stays a number that sums, and a column that mixes
+    currencies still says which each amount is in. The code rather than
+    a symbol, since "$" alone could be any of several dollars.
+    """
     places = decimals(currency)
-    return "#,##0." + "0" * places if places else "#,##0"
+    number = "#,##0." + "0" * places if places else "#,##0"
+    code = "".join(c for c in currency.upper() if c.isascii() and c.isalnum())
+    if not code:
+        return number
+    return f'{number} "{code}";-{number} "{code}"'
 
 
 # Progress and cancel ------------------------------------------------------

@@ -108,14 +108,44 @@ def test_ids_numbers_money_and_dates_keep_their_types(tmp_path: Path) -> None:
     assert (order_id.value, order_id.data_type) == ("12345678901234567890", "s")
     assert (count.value, count.data_type) == (42, "n")
     assert Decimal(str(baht.value)) == Decimal("1234567.89")
-    assert baht.number_format == "#,##0.00"
-    assert (yen.value, yen.number_format) == (1500, "#,##0")
+    assert baht.number_format == '#,##0.00 "THB";-#,##0.00 "THB"'
+    assert (yen.value, yen.number_format) == (1500, '#,##0 "JPY";-#,##0 "JPY"')
     assert created.is_date and created.value == datetime(2026, 1, 2, 0, 0)
     assert day.is_date and day.number_format == "yyyy-mm-dd"
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:F2"
     assert sheet["A1"].font.bold
     assert sheet.column_dimensions["A"].width >= len("12345678901234567890")
+
+
+def test_each_amount_shows_its_currency_and_stays_a_number(tmp_path: Path) -> None:
+    money = [ColumnKind.MONEY]
+    rows = [
+        [Money(4_800_000, "THB")],
+        [Money(680, "JPY")],
+        [Money(1_280_000, "SGD")],
+        [Money(-1_250, "THB")],
+    ]
+    sheet = write_xlsx(tmp_path / "m.xlsx", one_sheet(rows, money)).active
+    csv_path = tmp_path / "m.csv"
+    export_rows(csv_path, ExportFormat.CSV, one_sheet(rows, money))
+
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [(cell.data_type, Decimal(str(cell.value))) for cell in cells] == [
+        ("n", Decimal("48000")),
+        ("n", Decimal("680")),
+        ("n", Decimal("12800")),
+        ("n", Decimal("-12.5")),
+    ]
+    assert [cell.number_format for cell in cells] == [
+        '#,##0.00 "THB";-#,##0.00 "THB"',
+        '#,##0 "JPY";-#,##0 "JPY"',
+        '#,##0.00 "SGD";-#,##0.00 "SGD"',
+        '#,##0.00 "THB";-#,##0.00 "THB"',
+    ]
+    with csv_path.open(encoding="utf-8-sig", newline="") as stream:
+        read_back = [row[0] for row in csv.reader(stream)][1:]
+    assert read_back == ["48000.00", "680", "12800.00", "-12.50"]
 
 
 def test_buddhist_era_dates_are_written_as_text_that_sorts(tmp_path: Path) -> None:

@@ -210,7 +210,7 @@ def test_grouping_by_metadata_puts_charges_without_the_key_in_none(
     assert Decimal(str(by_branch["Total"][4])) == Decimal("450.50")
     gross_cell = summary.cell(row=2, column=5)
     assert gross_cell.data_type == "n"
-    assert gross_cell.number_format == "#,##0.00"
+    assert gross_cell.number_format == '#,##0.00 "THB";-#,##0.00 "THB"'
     assert summary.cell(row=2, column=3).data_type == "n"
     assert summary.freeze_panes == "A2"
     assert summary.auto_filter.ref == "A1:K5"
@@ -313,14 +313,14 @@ def test_thb_and_jpy_are_never_added_together(engine: Engine, tmp_path: Path) ->
         row[0].value + row[1].value: row[4] for row in summary.iter_rows(min_row=2)
     }
     assert gross["JPYSilom"].value == 1800
-    assert gross["JPYSilom"].number_format == "#,##0"
+    assert gross["JPYSilom"].number_format == '#,##0 "JPY";-#,##0 "JPY"'
     assert Decimal(str(gross["THBSilom"].value)) == Decimal("1234.56")
-    assert gross["THBSilom"].number_format == "#,##0.00"
+    assert gross["THBSilom"].number_format == '#,##0.00 "THB";-#,##0.00 "THB"'
     assert gross["JPYTotal"].value == 1800
     detail = workbook["Charges"]
     amounts = {row[3].value: row[4] for row in detail.iter_rows(min_row=2)}
-    assert amounts["THB"].number_format == "#,##0.00"
-    assert amounts["JPY"].number_format == "#,##0"
+    assert amounts["THB"].number_format == '#,##0.00 "THB";-#,##0.00 "THB"'
+    assert amounts["JPY"].number_format == '#,##0 "JPY";-#,##0 "JPY"'
 
 
 def test_refunds_fees_disputes_net_and_average(engine: Engine) -> None:

@@ -163,7 +163,8 @@ def test_a_table_is_written_to_xlsx_with_numbers_and_local_times(
         local = charge.created_at.astimezone(BANGKOK).replace(tzinfo=None)
         assert when.value == local and when.is_date
         assert charge_id.value == charge.id and charge_id.data_type == "s"
-        assert amount.data_type == "n" and amount.number_format == "#,##0.00"
+        assert amount.data_type == "n"
+        assert amount.number_format == '#,##0.00 "THB";-#,##0.00 "THB"'
         assert Decimal(str(amount.value)) == Decimal(charge.amount) / 100
 
 
