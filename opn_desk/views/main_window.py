@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opn_desk import __version__
+from opn_desk import __version__, i18n
 from opn_desk.models.db import session_scope
 from opn_desk.models.sync_overview import ResourceSyncStatus, sync_overview
 from opn_desk.models.sync_store import last_synced_at
@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
         self._workspace: Workspace | None = None
         self._closing = False
         self._switching = False
+        # The language the tabs were built in (see _settings_saved).
+        self._language = i18n.current_language()
         self.settings_dialog: SettingsDialog | None = None
         self.welcome: WelcomeDialog | None = None
         self.resize(1280, 760)
@@ -387,11 +389,15 @@ class MainWindow(QMainWindow):
         self._runner.run_db(lambda: None, close, failed, context=self)
 
     def _settings_saved(self, profile: Profile) -> None:
+        language = i18n.current_language()
         reopen = (
             profile.timezone != self._profile.timezone
             or profile.resolved_database_url() != self._profile.resolved_database_url()
+            or language != self._language
         )
-        if reopen:  # the tabs show times in the zone they were built with
+        self._language = language
+        # The tabs keep the zone and the words they were built with.
+        if reopen:
             workspace = self._workspace
             key = workspace.secret_key if workspace is not None else None
             self.switch_profile(profile, key)

@@ -67,7 +67,7 @@ class ProfileStatusBar(QStatusBar):
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.hide()
-        self.offline_label = QLabel(self.tr("Offline: showing the cache"))
+        self.offline_label = QLabel()
         self.offline_label.setStyleSheet("QLabel { color: #b3261e; }")
         self.offline_label.hide()
         self.attention_label = QLabel()
@@ -111,6 +111,7 @@ class ProfileStatusBar(QStatusBar):
 
     def set_offline(self, offline: bool, reason: str = "") -> None:
         """Show or hide the offline marker; the reason becomes its tooltip."""
+        self.offline_label.setText(self.tr("Offline: showing the cache"))
         self.offline_label.setVisible(offline)
         self.offline_label.setToolTip(reason)
 

@@ -7,13 +7,17 @@ an in-process keyring.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+from display_language import compile_catalogs
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from opn_desk import i18n
 from opn_desk.services.credentials import store_secret_key
 from opn_desk.services.profiles import (
     Profile,
@@ -25,6 +29,7 @@ from opn_desk.views.main_window import MainWindow
 from opn_desk.views.tasks import TaskRunner
 
 SYNC_TIMEOUT_MS = 60_000
+THAI_LETTER = re.compile(r"[\u0e01-\u0e5b]")
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -173,3 +178,35 @@ def test_new_profile_is_checked_kept_and_opened_in_the_same_window(
     qtbot.waitUntil(
         lambda: window.transactions_model.rowCount() == sandbox.state.charge_count
     )
+
+
+def test_a_new_language_rebuilds_the_tabs_in_it(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    opn_home: Path,
+    qapp: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "catalogs").mkdir()
+    catalogs = compile_catalogs(tmp_path / "catalogs")
+    monkeypatch.setattr(i18n, "translations_dir", lambda: catalogs)
+    shop = Profile(name="Shop", mode="test")
+    save_profiles(ProfileBook(profiles=[shop], active=shop.name))
+    window = new_window(qtbot, runner, shop)
+    assert window.tabs.tabText(0) == "Transactions"
+
+    try:
+        window.open_settings()
+        dialog = window.settings_dialog
+        assert dialog is not None
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("th"))
+        with qtbot.waitSignal(window.profile_switched, timeout=10_000):
+            dialog.save()
+
+        assert window.tabs.tabText(0) == "รายการชำระเงิน"
+        search = window.transactions_tab.filter_bar.search_box.placeholderText()
+        assert THAI_LETTER.search(search), search
+    finally:
+        window.close()
+        i18n.clear_language(qapp)
