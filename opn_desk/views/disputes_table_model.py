@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 from opn_desk.services.disputes import DeadlinePolicy, DisputeRow, is_overdue
 from opn_desk.services.export import ColumnKind
 from opn_desk.services.money import Money, format_amount
+from opn_desk.services.table_rows import ValueOf
 from opn_desk.views.item_table_model import ExportColumn
 from opn_desk.views.labels import moment_text
 from opn_desk.views.rows_table_model import RowsTableModel
@@ -198,6 +199,9 @@ class DisputesTableModel(RowsTableModel[DisputeRow]):
             return ColumnKind.MONEY, _amount
         return ColumnKind.TEXT, partial(_cell_text, column=column, zone=self._zone)
 
+    def export_currency(self) -> ValueOf[DisputeRow]:
+        return _currency
+
     def export_zone(self) -> tzinfo:
         return self._zone
 
@@ -237,3 +241,7 @@ def _opened_at(row: DisputeRow) -> object:
 
 def _amount(row: DisputeRow) -> object:
     return Money(row.amount, row.currency)
+
+
+def _currency(row: DisputeRow) -> object:
+    return row.currency

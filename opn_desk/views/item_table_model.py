@@ -38,12 +38,14 @@ class ItemTableModel(QAbstractTableModel, Generic[Item]):
     Subclasses set ``context`` (the translation context of the titles),
     ``headers`` (column -> untranslated title) and ``right_aligned``, and
     implement ``item_for_row``, ``display`` and, to export,
-    ``export_column``.
+    ``export_column`` (and ``export_currency`` when rows hold money).
     """
 
     context = "ItemTableModel"
     headers: Mapping[int, object] | Sequence[object] = ()
     right_aligned: frozenset[int] = frozenset()
+    # The column that shows each row's currency, when the table has one.
+    currency_column: int | None = None
 
     # What a subclass says
 
@@ -67,6 +69,11 @@ class ItemTableModel(QAbstractTableModel, Generic[Item]):
         """
         raise NotImplementedError
 
+    def export_currency(self) -> ValueOf[Item] | None:
+        """The currency code of an item, for a table whose amounts are in
+        different currencies; None when the table has no money."""
+        return None
+
     # Public
 
     def header_text(self, column: int) -> str:
@@ -83,17 +90,43 @@ class ItemTableModel(QAbstractTableModel, Generic[Item]):
     ) -> TableExport:
         """``columns`` of ``items``, in that order, as an export describes
         them; ``items`` and ``count`` are called on the export's worker."""
-        picked = [self.export_column(column) for column in columns]
-        values = [value for _kind, value in picked]
+        picked = [
+            (self.header_text(column), *self.export_column(column))
+            for column in columns
+        ]
+        if self.currency_column not in columns:
+            picked = self._with_currency(picked)
+        values = [value for _title, _kind, value in picked]
         return TableExport(
             name=name,
-            headers=[self.header_text(column) for column in columns],
-            kinds=[kind for kind, _value in picked],
+            headers=[title for title, _kind, _value in picked],
+            kinds=[kind for _title, kind, _value in picked],
             rows=lambda: table_rows(items(), values),
             count=count,
             zone=zone,
             buddhist_era=buddhist_era_shown(),
         )
+
+    def _with_currency(
+        self, picked: list[tuple[str, ColumnKind, ValueOf[Item]]]
+    ) -> list[tuple[str, ColumnKind, ValueOf[Item]]]:
+        """``picked`` with a Currency column after its first amount.
+
+        A sheet's amounts are plain numbers that a clerk sums or sorts;
+        the table on screen writes the currency into each amount, so the
+        export carries it in a column of its own even when the clerk has
+        not shown one.
+        """
+        kinds = [kind for _title, kind, _value in picked]
+        currency = self.export_currency()
+        if ColumnKind.MONEY not in kinds or currency is None:
+            return picked
+        if self.currency_column is not None:
+            title = self.header_text(self.currency_column)
+        else:
+            title = QCoreApplication.translate("ItemTableModel", "Currency")
+        after = kinds.index(ColumnKind.MONEY) + 1
+        return [*picked[:after], (title, ColumnKind.TEXT, currency), *picked[after:]]
 
     # Qt overrides
 

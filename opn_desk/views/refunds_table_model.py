@@ -23,7 +23,7 @@ from opn_desk.models.refund_queries import (
 )
 from opn_desk.services.export import ColumnKind
 from opn_desk.services.money import Money, format_amount
-from opn_desk.services.table_rows import shown_refunds
+from opn_desk.services.table_rows import ValueOf, shown_refunds
 from opn_desk.views.item_table_model import ExportColumn
 from opn_desk.views.labels import moment_text, refund_reason_label
 from opn_desk.views.paged_table_model import (
@@ -102,6 +102,9 @@ class RefundsTableModel(PagedTableModel[RefundListItem]):
             return ColumnKind.MONEY, _amount
         return ColumnKind.TEXT, partial(_cell_text, column=column, zone=self.zone)
 
+    def export_currency(self) -> ValueOf[RefundListItem]:
+        return _currency
+
     def export_items(self, engine: Engine) -> Callable[[], Iterator[RefundListItem]]:
         refund_filter = self._filter
         return lambda: shown_refunds(engine, refund_filter)
@@ -155,3 +158,7 @@ def _created_at(item: RefundListItem) -> object:
 
 def _amount(item: RefundListItem) -> object:
     return Money(item.amount, item.currency)
+
+
+def _currency(item: RefundListItem) -> object:
+    return item.currency

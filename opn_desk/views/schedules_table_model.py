@@ -16,6 +16,7 @@ from opn_desk.services.schedule_dates import (
     CadenceRefused,
     cadence_from_api,
 )
+from opn_desk.services.table_rows import ValueOf
 from opn_desk.views.item_table_model import ExportColumn
 from opn_desk.views.labels import day_text
 from opn_desk.views.rows_table_model import RowsTableModel
@@ -137,6 +138,9 @@ class ScheduleTableModel(RowsTableModel[ScheduleItem]):
             return ColumnKind.DATE, _end_on
         return ColumnKind.TEXT, partial(_schedule_cell, column=column)
 
+    def export_currency(self) -> ValueOf[ScheduleItem]:
+        return _schedule_currency
+
 
 def _schedule_cell(item: ScheduleItem, column: int) -> str:
     cells = (
@@ -156,6 +160,10 @@ def _schedule_cell(item: ScheduleItem, column: int) -> str:
 
 def _schedule_amount(item: ScheduleItem) -> object:
     return Money(item.amount, item.currency) if item.currency else None
+
+
+def _schedule_currency(item: ScheduleItem) -> object:
+    return item.currency or None
 
 
 def _start_on(item: ScheduleItem) -> object:

@@ -35,6 +35,7 @@ from opn_desk.views.transactions_table_model import (
     AMOUNT,
     CARD,
     CHARGE,
+    CURRENCY,
     DATE,
     DESCRIPTION,
     METHOD,
@@ -53,7 +54,9 @@ _COLUMN_WIDTHS = {
     METHOD: 170,
     DESCRIPTION: 260,
 }
-_HIDDEN_BY_DEFAULT = (CARD, ORDER_ID, REFUNDED)
+# Each amount shows its currency; a Currency column of its own is there
+# for the clerk who wants it apart, and every export carries one anyway.
+_HIDDEN_BY_DEFAULT = (CARD, ORDER_ID, REFUNDED, CURRENCY)
 
 
 class TransactionsTab(QWidget):

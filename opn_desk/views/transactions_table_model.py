@@ -31,7 +31,7 @@ from opn_desk.models.charge_store import (
 )
 from opn_desk.services.export import ColumnKind
 from opn_desk.services.money import Money, format_amount
-from opn_desk.services.table_rows import shown_charges
+from opn_desk.services.table_rows import ValueOf, shown_charges
 from opn_desk.views.item_table_model import ExportColumn
 from opn_desk.views.labels import moment_text, payment_method_label, status_label
 from opn_desk.views.paged_table_model import (
@@ -56,7 +56,8 @@ logger = logging.getLogger(__name__)
     REFUNDED,
     CARD,
     ORDER_ID,
-) = range(11)
+    CURRENCY,
+) = range(12)
 _HEADERS = {
     DATE: QT_TRANSLATE_NOOP("TransactionsTableModel", "Date"),
     CHARGE: QT_TRANSLATE_NOOP("TransactionsTableModel", "Charge"),
@@ -69,6 +70,7 @@ _HEADERS = {
     REFUNDED: QT_TRANSLATE_NOOP("TransactionsTableModel", "Refunded"),
     CARD: QT_TRANSLATE_NOOP("TransactionsTableModel", "Card"),
     ORDER_ID: QT_TRANSLATE_NOOP("TransactionsTableModel", "Order id"),
+    CURRENCY: QT_TRANSLATE_NOOP("TransactionsTableModel", "Currency"),
 }
 SORTABLE = {DATE, AMOUNT}
 _FAILED_BRUSH = QBrush(QColor("#b3261e"))
@@ -92,6 +94,7 @@ class TransactionsTableModel(PagedTableModel[ChargeListItem]):
     context = "TransactionsTableModel"
     headers = _HEADERS
     right_aligned = frozenset({AMOUNT, REFUNDED})
+    currency_column = CURRENCY
     noun = "charges"
 
     def __init__(
@@ -128,6 +131,9 @@ class TransactionsTableModel(PagedTableModel[ChargeListItem]):
         if column == REFUNDED:
             return ColumnKind.MONEY, _refunded
         return ColumnKind.TEXT, partial(_cell_text, column=column, zone=self.zone)
+
+    def export_currency(self) -> ValueOf[ChargeListItem]:
+        return _currency
 
     def export_items(self, engine: Engine) -> Callable[[], Iterator[ChargeListItem]]:
         charge_filter, zone, order = self._filter, self.zone, self._order
@@ -229,6 +235,7 @@ def _cell_text(item: ChargeListItem, column: int, zone: tzinfo) -> str | None:
         BRANCH: item.branch,
         CAMPAIGN: item.campaign,
         ORDER_ID: item.order_id,
+        CURRENCY: item.currency,
     }
     return texts.get(column)
 
@@ -251,6 +258,10 @@ def _created_at(item: ChargeListItem) -> object:
 
 def _amount(item: ChargeListItem) -> object:
     return Money(item.amount, item.currency)
+
+
+def _currency(item: ChargeListItem) -> object:
+    return item.currency
 
 
 def _refunded(item: ChargeListItem) -> object:

@@ -1464,6 +1464,13 @@ Reason: %3</source>
         </message>
     </context>
     <context>
+        <name>ItemTableModel</name>
+        <message>
+            <source>Currency</source>
+            <translation>สกุลเงิน</translation>
+        </message>
+    </context>
+    <context>
         <name>LiveBanner</name>
         <message>
             <source>LIVE account %1: refunds and captures made here move real money.</source>
@@ -3352,6 +3359,10 @@ Reason: %3</source>
         <message>
             <source>Order id</source>
             <translation>รหัสคำสั่งซื้อ</translation>
+        </message>
+        <message>
+            <source>Currency</source>
+            <translation>สกุลเงิน</translation>
         </message>
     </context>
     <context>

@@ -39,15 +39,19 @@ from opn_desk.services.money import decimals
 from opn_desk.services.sync import AccountSync
 from opn_desk.views.audit_tab import AuditTab
 from opn_desk.views.disputes_tab import DisputesTab
+from opn_desk.views.disputes_table_model import AMOUNT as DISPUTES_AMOUNT
 from opn_desk.views.export_action import ExportAction, chosen_format, visible_columns
 from opn_desk.views.labels import status_label
 from opn_desk.views.refunds_tab import RefundsTab
+from opn_desk.views.refunds_table_model import AMOUNT as REFUNDS_AMOUNT
 from opn_desk.views.schedules_tab import SchedulesTab
+from opn_desk.views.schedules_table_model import SCHEDULE_AMOUNT
 from opn_desk.views.tasks import TaskRunner
 from opn_desk.views.transactions_tab import TransactionsTab
 from opn_desk.views.transactions_table_model import (
     AMOUNT,
     CARD,
+    CURRENCY,
     DESCRIPTION,
     PAGE_SIZE,
     TransactionsTableModel,
@@ -137,9 +141,15 @@ def local(moment: datetime) -> datetime:
 
 
 def assert_amount_cell(cell: Cell, amount: int, currency: str) -> None:
+    """A number in the currency's main unit, its format showing the code."""
     assert cell.data_type == "n"
-    assert cell.number_format == NUMBER_FORMATS[decimals(currency)]
+    number = NUMBER_FORMATS[decimals(currency)]
+    assert cell.number_format == f'{number} "{currency}";-{number} "{currency}"'
     assert Decimal(str(cell.value)) == scaled(amount, currency)
+
+
+def assert_currency_cell(cell: Cell, currency: str) -> None:
+    assert (cell.value, cell.data_type) == (currency, "s")
 
 
 def scaled(amount: int, currency: str) -> Decimal:
@@ -201,7 +211,8 @@ def test_transactions_export_every_filtered_row_with_the_shown_columns(
 
     assert sentence == f"The table was exported to {path}."
     assert len(charges) > PAGE_SIZE >= loaded_rows  # not only loaded pages
-    titles = ["Amount", "Date", "Charge", "Status", "Payment method"]
+    # The currency follows the amount though the table does not show it.
+    titles = ["Amount", "Currency", "Date", "Charge", "Status", "Payment method"]
     titles += ["Branch", "Campaign", "Card"]
     if export_format is ExportFormat.CSV:
         rows = csv_rows(path)
@@ -209,9 +220,10 @@ def test_transactions_export_every_filtered_row_with_the_shown_columns(
         assert len(rows) == len(charges) + 1
         for charge, row in zip(charges, rows[1:], strict=True):
             assert Decimal(row[0]) == scaled(charge.amount, charge.currency)
+            assert row[1] == charge.currency
             moment = local(charge.created_at)
-            assert row[1] == moment.isoformat(sep=" ", timespec="seconds")
-            assert row[2] == charge.id and row[3] == status_label(charge.status)
+            assert row[2] == moment.isoformat(sep=" ", timespec="seconds")
+            assert row[3] == charge.id and row[4] == status_label(charge.status)
         return
     cells = xlsx_rows(path)
     assert [cell.value for cell in cells[0]] == titles
@@ -219,11 +231,45 @@ def test_transactions_export_every_filtered_row_with_the_shown_columns(
     currencies = set()
     for charge, row in zip(charges, cells[1:], strict=True):
         assert_amount_cell(row[0], charge.amount, charge.currency)
-        assert_moment_cell(row[1], charge.created_at)
-        assert row[2].value == charge.id and row[2].data_type == "s"
-        assert row[3].value == "Successful"
+        assert_currency_cell(row[1], charge.currency)
+        assert_moment_cell(row[2], charge.created_at)
+        assert row[3].value == charge.id and row[3].data_type == "s"
+        assert row[4].value == "Successful"
         currencies.add(charge.currency)
     assert len(currencies) > 1  # each currency keeps its own number format
+
+
+def test_the_currency_column_the_clerk_shows_is_exported_where_it_stands(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    kept: list[object],
+    synced: Engine,
+    opn_home: Path,
+    tmp_path: Path,
+) -> None:
+    tab = transactions_tab(qtbot, runner, synced, kept)
+    header = tab.table.horizontalHeader()
+    assert header.isSectionHidden(CURRENCY)  # each amount shows its currency
+    menu = tab.columns.menu()
+    (choice,) = [a for a in menu.actions() if a.text() == "Currency"]
+    choice.trigger()  # shown from the header's column menu
+    header.moveSection(header.visualIndex(CURRENCY), 0)
+    first = tab.model.index(0, CURRENCY)
+    charges = expected_charges(synced, ChargeFilter())
+    path = tmp_path / "charges.xlsx"
+
+    exported(qtbot, tab.exporter, path, ExportFormat.XLSX)
+
+    assert not header.isSectionHidden(CURRENCY)
+    assert tab.model.data(first) == charges[0].currency
+    cells = xlsx_rows(path)
+    titles = [cell.value for cell in cells[0]]
+    assert titles[:4] == ["Currency", "Date", "Charge", "Amount"]
+    assert titles.count("Currency") == 1
+    for charge, row in zip(charges, cells[1:], strict=True):
+        assert_currency_cell(row[0], charge.currency)
+        assert_amount_cell(row[3], charge.amount, charge.currency)
+    assert {"THB", "JPY"} <= {charge.currency for charge in charges}
 
 
 def test_with_buddhist_era_shown_the_export_writes_its_years(
@@ -279,7 +325,7 @@ def test_the_save_dialog_picks_the_file_and_the_format(
 
     assert finished.args[0].endswith("from-the-dialog.csv.")
     written = chosen.with_name("from-the-dialog.csv")
-    assert csv_rows(written)[0][:3] == ["Date", "Charge", "Amount"]
+    assert csv_rows(written)[0][:4] == ["Date", "Charge", "Amount", "Currency"]
 
 
 def test_the_file_ending_decides_the_format() -> None:
@@ -321,8 +367,8 @@ def test_refunds_export(
 
     exported(qtbot, tab.exporter, path, export_format)
 
-    titles = ["Date", "Refund", "Charge", "Amount", "Void or refund", "Status"]
-    titles += ["Reason", "Note", "Operation"]
+    titles = ["Date", "Refund", "Charge", "Amount", "Currency", "Void or refund"]
+    titles += ["Status", "Reason", "Note", "Operation"]
     assert refunds
     if export_format is ExportFormat.CSV:
         rows = csv_rows(path)
@@ -330,6 +376,7 @@ def test_refunds_export(
         for refund, row in zip(refunds, rows[1:], strict=True):
             assert row[1:3] == [refund.id, refund.charge_id]
             assert row[3] == str(scaled(refund.amount, refund.currency))
+            assert row[4] == refund.currency
         return
     cells = xlsx_rows(path)
     assert [cell.value for cell in cells[0]] == titles
@@ -338,7 +385,8 @@ def test_refunds_export(
         assert_moment_cell(row[0], refund.created_at)
         assert row[1].value == refund.id and row[2].value == refund.charge_id
         assert_amount_cell(row[3], refund.amount, refund.currency)
-        assert row[4].value in {"Void", "Refund"}
+        assert_currency_cell(row[4], refund.currency)
+        assert row[5].value in {"Void", "Refund"}
 
 
 # Disputes -----------------------------------------------------------------
@@ -362,23 +410,25 @@ def test_disputes_export(
 
     dispute = disputes[0]
     deadline = DeadlinePolicy().deadline(dispute.opened_at)
-    titles = ["Answer by", "Status", "Reason", "Amount", "Charge", "Customer"]
-    titles += ["Opened", "Dispute"]
+    titles = ["Answer by", "Status", "Reason", "Amount", "Currency", "Charge"]
+    titles += ["Customer", "Opened", "Dispute"]
     if export_format is ExportFormat.CSV:
         rows = csv_rows(path)
         assert rows[0] == titles and len(rows) == 2
         assert rows[1][0] == local(deadline).isoformat(sep=" ", timespec="seconds")
         assert rows[1][3] == str(scaled(dispute.amount, dispute.currency))
-        assert rows[1][7] == dispute.id
+        assert rows[1][4] == dispute.currency
+        assert rows[1][8] == dispute.id
         return
     cells = xlsx_rows(path)
     assert [cell.value for cell in cells[0]] == titles and len(cells) == 2
     row = cells[1]
     assert_moment_cell(row[0], deadline)
     assert_amount_cell(row[3], dispute.amount, dispute.currency)
-    assert row[4].value == dispute.charge_id
-    assert_moment_cell(row[6], dispute.opened_at)
-    assert row[7].value == dispute.id
+    assert_currency_cell(row[4], dispute.currency)
+    assert row[5].value == dispute.charge_id
+    assert_moment_cell(row[7], dispute.opened_at)
+    assert row[8].value == dispute.id
 
 
 # Schedules ----------------------------------------------------------------
@@ -400,8 +450,8 @@ def test_schedules_export(
 
     exported(qtbot, tab.exporter, path, export_format)
 
-    titles = ["Schedule", "Status", "Cadence", "Amount", "Customer", "Next runs"]
-    titles += ["Start", "End", "Description", "Metadata"]
+    titles = ["Schedule", "Status", "Cadence", "Amount", "Currency", "Customer"]
+    titles += ["Next runs", "Start", "End", "Description", "Metadata"]
     shown = [tab.model.schedule_at(row) for row in range(len(schedules))]
     assert len(shown) > 1
     if export_format is ExportFormat.CSV:
@@ -410,7 +460,8 @@ def test_schedules_export(
         for item, row in zip(shown, rows[1:], strict=True):
             assert item is not None and row[0] == item.id
             assert row[3] == str(scaled(item.amount, item.currency))
-            assert row[6] == (item.start_on.isoformat() if item.start_on else "")
+            assert row[4] == item.currency
+            assert row[7] == (item.start_on.isoformat() if item.start_on else "")
         return
     cells = xlsx_rows(path)
     assert [cell.value for cell in cells[0]] == titles
@@ -418,9 +469,10 @@ def test_schedules_export(
         assert item is not None and row[0].value == item.id
         assert row[2].value == tab.model.cell(shown.index(item), 2)
         assert_amount_cell(row[3], item.amount, item.currency)
+        assert_currency_cell(row[4], item.currency)
         if item.start_on is not None:
-            assert row[6].is_date and row[6].number_format == "yyyy-mm-dd"
-            start = row[6].value
+            assert row[7].is_date and row[7].number_format == "yyyy-mm-dd"
+            start = row[7].value
             assert isinstance(start, datetime) and start.date() == item.start_on
 
 
@@ -478,6 +530,13 @@ SHEET_NAMES = {
     "Audit log": "บันทึกการตรวจสอบ",
 }
 THAI_LETTER = re.compile(r"[\u0e01-\u0e5b]")
+# The amount column of each table with money, which the currency follows.
+AMOUNT_OF = {
+    "Transactions": AMOUNT,
+    "Refunds": REFUNDS_AMOUNT,
+    "Disputes": DISPUTES_AMOUNT,
+    "Schedules": SCHEDULE_AMOUNT,
+}
 
 
 @pytest.fixture(scope="module")
@@ -506,7 +565,13 @@ def test_every_table_exports_the_titles_it_shows(
             columns = visible_columns(tab.table)
             path = tmp_path / f"{len(written)}.xlsx"
             exported(qtbot, tab.exporter, path, ExportFormat.XLSX)
-            written[english] = (path, table_headers(tab.model, columns))
+            shown = table_headers(tab.model, columns)
+            if english != "Audit log":  # every table with money
+                amount = next(
+                    i for i, c in enumerate(columns) if c == AMOUNT_OF[english]
+                )
+                shown.insert(amount + 1, "สกุลเงิน" if language == "th" else "Currency")
+            written[english] = (path, shown)
 
     for english, (path, shown) in written.items():
         workbook = openpyxl.load_workbook(path, read_only=True)
