@@ -32,7 +32,9 @@ class ProfileMenu(QMenu):
         self._group = QActionGroup(self)
         self._group.setExclusive(True)
         self.new_action = QAction(self.tr("&New profile…"), self)
-        self.new_action.triggered.connect(self.new_requested)
+        self.new_action.triggered.connect(self._new_picked)
+        self._separator = self.addSeparator()
+        self.addAction(self.new_action)
         self.aboutToShow.connect(self.refill)
         self.refill()
 
@@ -51,11 +53,11 @@ class ProfileMenu(QMenu):
         return list(self._group.actions())
 
     def refill(self) -> None:
-        for action in self.actions():
+        """List the profiles again, above the separator and New profile."""
+        for action in self._group.actions():
             self.removeAction(action)
-            if action is not self.new_action:
-                self._group.removeAction(action)
-                action.deleteLater()
+            self._group.removeAction(action)
+            action.deleteLater()
         for profile in self._listed():
             action = QAction(self.label(profile), self)
             action.setCheckable(True)
@@ -63,9 +65,7 @@ class ProfileMenu(QMenu):
             action.setData(profile.name)
             action.triggered.connect(lambda _checked=False, p=profile: self._picked(p))
             self._group.addAction(action)
-            self.addAction(action)
-        self.addSeparator()
-        self.addAction(self.new_action)
+            self.insertAction(self._separator, action)
 
     def label(self, profile: Profile) -> str:
         """The profile's name with its mode, live written out loud."""
@@ -81,6 +81,9 @@ class ProfileMenu(QMenu):
         if all(p.name != self._current.name for p in profiles):
             profiles.insert(0, self._current)
         return profiles
+
+    def _new_picked(self) -> None:
+        self.new_requested.emit()
 
     def _picked(self, profile: Profile) -> None:
         if profile.name != self._current.name:

@@ -97,7 +97,8 @@ class SchedulesTab(QWidget):
         )
         self.search_edit.returnPressed.connect(self.refresh)
         self.new_button = QPushButton(tr("New schedule…"))
-        self.new_button.clicked.connect(self.open_form)
+        # clicked(bool) would land in ``replacing``: call with no argument.
+        self.new_button.clicked.connect(lambda _checked=False: self.open_form())
         self.change_button = QPushButton(tr("Change…"))
         self.change_button.clicked.connect(self.open_change_form)
         self.delete_button = QPushButton(tr("Delete…"))
@@ -244,7 +245,10 @@ class SchedulesTab(QWidget):
             return None
         return self.open_form(replacing=item)
 
-    def open_form(self, replacing: ScheduleItem | None = None) -> ScheduleForm | None:
+    def open_form(
+        self, *, replacing: ScheduleItem | None = None
+    ) -> ScheduleForm | None:
+        """The schedule form: a new schedule, or a change of ``replacing``."""
         workspace = self._workspace
         if workspace is None:
             return None

@@ -210,3 +210,23 @@ def test_a_new_language_rebuilds_the_tabs_in_it(
     finally:
         window.close()
         i18n.clear_language(qapp)
+
+
+def test_new_profile_opens_after_the_menu_was_shown(
+    qtbot: QtBot, runner: TaskRunner, opn_home: Path
+) -> None:
+    first = Profile(name="First", mode="test", base_url="http://127.0.0.1:9")
+    second = Profile(name="Second", mode="test", base_url="http://127.0.0.1:9")
+    save_profiles(ProfileBook(profiles=[first, second], active=first.name))
+    window = new_window(qtbot, runner, first)
+    menu = window.profile_menu
+
+    for _shown in range(3):
+        menu.aboutToShow.emit()  # the menu is filled again each time it opens
+    window.profile_menu.new_action.trigger()
+
+    welcome = window.welcome
+    assert welcome is not None and welcome.isVisible()
+    words = [a.text() for a in menu.actions()]
+    assert words == ["First — test", "Second — test", "", "&New profile…"]
+    welcome.reject()

@@ -173,6 +173,22 @@ def shown_tab(qtbot: QtBot, runner: TaskRunner, workspace: Workspace) -> Schedul
     return tab
 
 
+def test_new_schedule_button_opens_an_empty_form(
+    qtbot: QtBot, runner: TaskRunner, workspace: Workspace
+) -> None:
+    tab = shown_tab(qtbot, runner, workspace)
+
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+
+    form = tab.form
+    assert form is not None and form.isVisible()
+    assert form.replacing is None
+    assert form.windowTitle() == "New charge schedule"
+    assert form.create_button.text() == "Create…"
+    qtbot.waitUntil(lambda: form.customer_combo.count() > 0, timeout=10_000)
+    assert form.customer_combo.isEnabled()
+
+
 def test_a_change_from_the_tab_replaces_the_schedule(
     qtbot: QtBot, runner: TaskRunner, workspace: Workspace, fresh_sandbox: Any
 ) -> None:
