@@ -150,6 +150,11 @@ class Journal:
         self._clock = clock
         self._workstation = workstation_name()
 
+    @property
+    def engine(self) -> Engine:
+        """The cache this journal writes to."""
+        return self._engine
+
     def submit(
         self,
         kind: WriteKind,

@@ -17,8 +17,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from opn_desk.models.db import session_scope
+from opn_desk.models.operations import DONE
 from opn_desk.models.schedule_queries import account_currency, capability_object
-from opn_desk.services.api import InvalidResponse, NotFound, OpnClient
+from opn_desk.services import stores
+from opn_desk.services.api import InvalidResponse, NotFound, OpnClient, parse_schedule
 from opn_desk.services.api.ledger import parse_capability
 from opn_desk.services.api.schedules import LIVE_STATUSES, Schedule
 from opn_desk.services.money import format_amount
@@ -28,6 +31,7 @@ from opn_desk.services.operations import (
     Operation,
     Outcome,
     WriteKind,
+    utc_now,
 )
 from opn_desk.services.schedule_dates import (
     Cadence,
@@ -150,7 +154,9 @@ def create_schedule(
         OperationInFlight: another write for this customer is unsettled.
     """
     check_request(request, today)
-    return journal.submit(CREATE_KIND, request.customer_id, params_of(request))
+    operation = journal.submit(CREATE_KIND, request.customer_id, params_of(request))
+    keep_answer(journal, operation)
+    return operation
 
 
 def delete_schedule(journal: Journal, client: OpnClient, schedule_id: str) -> Operation:
@@ -165,7 +171,23 @@ def delete_schedule(journal: Journal, client: OpnClient, schedule_id: str) -> Op
     if current.deleted or current.status not in LIVE_STATUSES:
         raise ScheduleRefused("schedule_not_live")
     params = {"customer_id": current.customer_id or ""}
-    return journal.submit(DELETE_KIND, schedule_id, params, before=current.raw)
+    operation = journal.submit(DELETE_KIND, schedule_id, params, before=current.raw)
+    keep_answer(journal, operation)
+    return operation
+
+
+def keep_answer(journal: Journal, operation: Operation) -> None:
+    """Store the schedule Opn answered a done write with, so that the
+    cache shows it created or deleted before the next sync."""
+    if operation.state != DONE or not operation.result:
+        return
+    try:
+        schedule = parse_schedule(operation.result)
+    except InvalidResponse:
+        logger.warning("Opn's answer to %s is not a schedule", operation.id)
+        return
+    with session_scope(journal.engine) as session:
+        stores.store_schedules(session, [schedule], utc_now())
 
 
 def request_from_schedule(schedule: Schedule, today: date) -> ScheduleRequest:

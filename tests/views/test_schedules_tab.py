@@ -224,6 +224,17 @@ def test_a_change_from_the_tab_replaces_the_schedule(
         d.isoformat() for d in old.next_runs_on[:3]
     ]
 
+    # The list shows the change at once, without waiting for a sync.
+    def status_of(schedule_id: str) -> str:
+        rows = range(tab.model.rowCount())
+        found = [
+            tab.model.cell(r, 1) for r in rows if tab.model.cell(r, 0) == schedule_id
+        ]
+        return found[0] if found else ""
+
+    qtbot.waitUntil(lambda: status_of(old.id) == "Deleted", timeout=10_000)
+    assert status_of(created.result_id) == "Running"
+
 
 class UrlCatcher(QObject):
     """Takes the file URLs the desktop would open, as a file manager would."""
