@@ -321,6 +321,7 @@ class SchedulesTab(QWidget):
 
     def _deleted(self, operation: Operation) -> None:
         self.message.setText(operation_outcome(operation))
+        self.refresh()  # the cache holds Opn's answer: the schedule deleted
 
     def _not_deleted(self, error: BaseException) -> None:
         if isinstance(error, schedules.ScheduleRefused):

@@ -162,6 +162,7 @@ def test_a_schedule_created_from_the_form_and_shown_in_the_tab(
         lambda: fresh_sandbox.state.get("schedule", operation.result_id)["deleted"],
         timeout=15_000,
     )
+    qtbot.waitUntil(lambda: tab.model.cell(0, 1) == "Deleted", timeout=10_000)
 
 
 def shown_tab(qtbot: QtBot, runner: TaskRunner, workspace: Workspace) -> SchedulesTab:
