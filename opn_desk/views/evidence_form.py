@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import getpass
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -171,6 +172,30 @@ def missing_text(missing: list[rules.Missing]) -> str:
     return "\n".join(lines)
 
 
+def files_outcome(refusals: list[str], kept: list[str]) -> str:
+    """What became of the files of one pick or drop: each refused file's
+    own sentence, then the files kept with the draft."""
+    lines = list(refusals)
+    if len(kept) == 1:
+        lines.append(_tr("%1 is kept with the draft.").replace("%1", kept[0]))
+    elif kept:
+        names = ", ".join(kept)
+        lines.append(_tr("Kept with the draft: %1.").replace("%1", names))
+    elif len(refusals) > 1:
+        lines.append(_tr("None of these files was kept with the draft."))
+    return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class _FileBatch:
+    """The files of one pick or drop, checked one after another in the
+    background, and what became of each so far."""
+
+    pending: int = 0
+    refusals: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
 def read_evidence_file(path: Path) -> bytes:
     """The bytes of a picked file; refuses an oversized one before reading it.
 
@@ -189,12 +214,10 @@ class EvidenceForm(QWidget):
 
     Signals:
         draft_saved(object): the Draft as it now stands in the cache.
-        file_refused(str): the sentence shown for a refused file.
         settled(str): the id of a dispute that was answered or accepted.
     """
 
     draft_saved = Signal(object)
-    file_refused = Signal(str)
     settled = Signal(str)
 
     def __init__(
@@ -209,6 +232,7 @@ class EvidenceForm(QWidget):
         self.draft: Draft | None = None
         self.confirmation: QMessageBox | None = None
         self._confirm_after_save = False
+        self._batch = _FileBatch()
         self.answer_edits: dict[str, QPlainTextEdit] = {}
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -333,6 +357,7 @@ class EvidenceForm(QWidget):
         self._confirm_after_save = False
         if not same_case:
             self.message.clear()
+            self._batch = _FileBatch()
         self.preview.clear_preview()
         self._build_questions()
         self._show_facts()
@@ -545,13 +570,26 @@ class EvidenceForm(QWidget):
 
     # Files
 
+    @property
+    def files_being_checked(self) -> int:
+        """How many picked or dropped files are still being checked."""
+        return self._batch.pending
+
     def add_paths(self, paths: list[Path]) -> None:
-        """Check and keep each file for the shown dispute, in the background."""
+        """Check and keep each file for the shown dispute, in the background.
+
+        The message then says every file refused, each in its own
+        sentence, and which were kept.
+        """
         workspace, dispute = self._workspace, self.dispute
         if workspace is None or dispute is None or not self.attach_button.isEnabled():
             return
         question = self.proves_combo.currentData()
         engine = workspace.engine
+        if self._batch.pending == 0:
+            self._batch = _FileBatch()
+        batch = self._batch
+        batch.pending += len(paths)
         for path in paths:
 
             def keep(path: Path = path) -> EvidenceFile:
@@ -561,11 +599,11 @@ class EvidenceForm(QWidget):
                 )
 
             self._runner.run_db(
-                keep, self._file_kept, self._refusal_for(path), context=self
+                keep,
+                partial(self._file_kept, batch=batch),
+                partial(self._file_not_kept, path=path, batch=batch),
+                context=self,
             )
-
-    def _refusal_for(self, path: Path) -> Callable[[BaseException], None]:
-        return lambda error: self._file_not_kept(error, path)
 
     def _pick_files(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(
@@ -576,16 +614,17 @@ class EvidenceForm(QWidget):
         )
         self.add_paths([Path(name) for name in names])
 
-    def _file_kept(self, kept: EvidenceFile) -> None:
-        if self.draft is None or kept.dispute_id != self.draft.dispute_id:
-            return
-        self.draft = _with_files(self.draft, (*self.draft.files, kept))
-        self._show_files(self.draft.files)
-        self.message.setText(
-            self.tr("%1 is kept with the draft.").replace("%1", kept.filename)
-        )
+    def _file_kept(self, kept: EvidenceFile, batch: _FileBatch) -> None:
+        draft = self.draft
+        if draft is not None and kept.dispute_id == draft.dispute_id:
+            self.draft = _with_files(draft, (*draft.files, kept))
+            self._show_files(self.draft.files)
+        batch.kept.append(kept.filename)
+        self._file_checked(batch)
 
-    def _file_not_kept(self, error: BaseException, path: Path) -> None:
+    def _file_not_kept(
+        self, error: BaseException, path: Path, batch: _FileBatch
+    ) -> None:
         if isinstance(error, FileRefused):
             sentence = file_refusal(error.reason, path.name, error.size)
         elif isinstance(error, OSError):
@@ -595,8 +634,15 @@ class EvidenceForm(QWidget):
             ).replace("%1", path.name)
         else:
             sentence = error_sentence(error)
-        self.message.setText(sentence)
-        self.file_refused.emit(sentence)
+        batch.refusals.append(sentence)
+        self._file_checked(batch)
+
+    def _file_checked(self, batch: _FileBatch) -> None:
+        """Say what became of the files of ``batch`` so far."""
+        if batch is not self._batch:
+            return  # another dispute is shown now
+        batch.pending -= 1
+        self.message.setText(files_outcome(batch.refusals, batch.kept))
 
     def _remove_selected(self) -> None:
         item = self.files_list.currentItem()

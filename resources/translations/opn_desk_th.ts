@@ -1319,6 +1319,14 @@ Reason: %3</source>
             <source>Still missing: a document for %1.</source>
             <translation>ยังขาด: เอกสารสำหรับ%1</translation>
         </message>
+        <message>
+            <source>None of these files was kept with the draft.</source>
+            <translation>ไม่มีไฟล์ใดในชุดนี้ถูกเก็บไว้กับฉบับร่าง</translation>
+        </message>
+        <message>
+            <source>Kept with the draft: %1.</source>
+            <translation>เก็บไว้กับฉบับร่างแล้ว: %1</translation>
+        </message>
     </context>
     <context>
         <name>EvidencePreview</name>

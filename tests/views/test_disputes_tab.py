@@ -14,9 +14,23 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import (
+    QBuffer,
+    QIODevice,
+    QMimeData,
+    QPointF,
+    Qt,
+    QTimer,
+    QUrl,
+)
 from PySide6.QtGui import QColor, QDropEvent, QImage, QPainter, QPdfWriter
-from PySide6.QtWidgets import QMessageBox, QScrollArea
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+    QScrollArea,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
@@ -30,7 +44,7 @@ from opn_desk.services.profiles import Profile
 from opn_desk.services.sync import AccountSync
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.disputes_tab import DisputesTab
-from opn_desk.views.evidence_form import EvidenceForm
+from opn_desk.views.evidence_form import EvidenceForm, files_outcome
 from opn_desk.views.tasks import TaskRunner
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -176,10 +190,25 @@ def drop_files(form: EvidenceForm, paths: list[Path]) -> None:
 
 
 def refused_sentence(qtbot: QtBot, form: EvidenceForm, path: Path) -> str:
-    with qtbot.waitSignal(form.file_refused, timeout=10_000) as refused:
-        form.add_paths([path])
-    sentence: str = refused.args[0]
-    return sentence
+    form.add_paths([path])
+    qtbot.waitUntil(lambda: form.files_being_checked == 0, timeout=10_000)
+    return form.message.text()
+
+
+def pick_in_dialog(qtbot: QtBot, form: EvidenceForm, paths: list[Path]) -> None:
+    """Click "Add files…" and pick ``paths`` at once in the file dialog."""
+
+    def answer_the_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QFileDialog)
+        dialog.setDirectory(str(paths[0].parent))
+        name = dialog.findChild(QLineEdit, "fileNameEdit")
+        assert isinstance(name, QLineEdit)
+        name.setText(" ".join(f'"{path.name}"' for path in paths))
+        dialog.accept()
+
+    QTimer.singleShot(200, answer_the_dialog)
+    form.attach_button.click()
 
 
 def answer_yes(qtbot: QtBot, form: EvidenceForm) -> QMessageBox:
@@ -321,6 +350,62 @@ def test_each_refused_file_gets_its_sentence_and_nothing_is_kept(
     assert form.files_list.count() == 0
     assert evidence.load_draft(workspace.engine, case["id"]).files == ()
     assert sandbox_dispute(fresh_sandbox.state, case["id"])["documents"]["data"] == []
+
+
+MIXED_PICK = ["empty.pdf", "setup.pdf", "setup.png", "ok.png", "tiny.pdf"]
+
+
+def mixed_files(folder: Path) -> list[Path]:
+    """Two good files and three refused, as a clerk might pick them."""
+    program = b"MZ\x90\x00\x03\x00\x00\x00" + bytes(64)
+    contents = [b"", program, program, real_png(), PDF]
+    folder.mkdir()
+    for name, data in zip(MIXED_PICK, contents, strict=True):
+        (folder / name).write_bytes(data)
+    return [folder / name for name in MIXED_PICK]
+
+
+@pytest.mark.parametrize("how", ["picked", "dropped"])
+def test_several_files_at_once_say_every_refusal_and_what_was_kept(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    fresh_sandbox: Any,
+    open_dispute: Callable[..., dict[str, Any]],
+    workspace: Workspace,
+    tmp_path: Path,
+    how: str,
+) -> None:
+    case = open_dispute("TH-0051", "duplicate_processing")
+    cache_disputes(workspace)
+    tab = new_tab(qtbot, runner, workspace)
+    form = open_case(qtbot, tab, case["id"])
+    paths = mixed_files(tmp_path / "evidence")
+
+    if how == "picked":
+        pick_in_dialog(qtbot, form, paths)
+    else:
+        drop_files(form, paths)
+    qtbot.waitUntil(lambda: form.files_list.count() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: form.files_being_checked == 0, timeout=10_000)
+
+    lines = form.message.text().split("\n")
+    assert len(lines) == 4
+    assert lines[0] == "empty.pdf is empty. Choose the file that has the evidence."
+    assert lines[1].startswith("setup.pdf is a program, not a document")
+    assert lines[2].startswith("setup.png is a program, not a document")
+    assert lines[3] == "Kept with the draft: ok.png, tiny.pdf."
+    kept = evidence.load_draft(workspace.engine, case["id"]).files
+    assert sorted(f.filename for f in kept) == ["ok.png", "tiny.pdf"]
+
+
+def test_when_every_file_is_refused_the_form_says_none_was_kept() -> None:
+    refusals = ["a.pdf is empty.", "b.gif is an image type Opn does not take."]
+
+    assert files_outcome(refusals, []) == "\n".join(
+        [*refusals, "None of these files was kept with the draft."]
+    )
+    assert files_outcome(refusals[:1], []) == refusals[0]
+    assert files_outcome([], ["c.png"]) == "c.png is kept with the draft."
 
 
 def test_a_dispute_closed_since_the_sync_is_refused_and_nothing_sent(
