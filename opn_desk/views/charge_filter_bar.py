@@ -5,6 +5,10 @@ and emits it. Typing in the search box waits for a pause
 (``SEARCH_PAUSE_MS``) so that a query does not run for every key. A
 filter that cannot be applied (an amount without a currency, text that
 is not an amount) is not emitted: the bar says what to change instead.
+
+The pickers' choices (currencies, payment methods, card brands, metadata
+keys) are read from the cache when it opens and again after a sync has
+committed charges, keeping what the clerk picked.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from opn_desk.views.tasks import TaskRunner
 logger = logging.getLogger(__name__)
 
 SEARCH_PAUSE_MS = 250
+# Sync batches commit one after another: read the choices once per pause.
+CHOICES_PAUSE_MS = 1000
 STATUSES = ("pending", "successful", "failed", "reversed", "expired")
 # A date edit at its minimum shows "Any date": that minimum means no bound.
 _NO_DATE = QDate(2000, 1, 1)
@@ -66,6 +72,12 @@ class ChargeFilterBar(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_PAUSE_MS)
         self._search_timer.timeout.connect(self._emit_filter)
+        self._choices_timer = QTimer(self)
+        self._choices_timer.setSingleShot(True)
+        self._choices_timer.setInterval(CHOICES_PAUSE_MS)
+        self._choices_timer.timeout.connect(self.refresh_choices)
+        self._reading_choices = False
+        self._read_choices_again = False
         self._build()
 
     @property
@@ -77,6 +89,17 @@ class ChargeFilterBar(QWidget):
         """Read the pickers' choices from ``engine``."""
         self._engine = engine
         self._load_choices()
+
+    def refresh_choices(self) -> None:
+        """Read the pickers' choices again (a sync finished), keeping the
+        clerk's picks."""
+        self._choices_timer.stop()
+        self._load_choices()
+
+    def choices_stale(self, *_progress: object) -> None:
+        """A sync batch was committed: read the choices again shortly."""
+        if not self._choices_timer.isActive():
+            self._choices_timer.start()
 
     def apply_filter(self, charge_filter: ChargeFilter) -> None:
         """Show ``charge_filter`` in the widgets and emit it once."""
@@ -336,6 +359,10 @@ class ChargeFilterBar(QWidget):
         engine = self._engine
         if engine is None:
             return
+        if self._reading_choices:
+            self._read_choices_again = True  # after the read under way
+            return
+        self._reading_choices = True
 
         def read() -> dict[str, list[str]]:
             with session_scope(engine) as session:
@@ -346,17 +373,26 @@ class ChargeFilterBar(QWidget):
                 choices["keys"] = metadata_keys(session)
                 return choices
 
-        self._runner.run_db(read, self._show_choices, context=self)
+        self._runner.run_db(
+            read, self._show_choices, self._choices_not_read, context=self
+        )
 
     def _show_choices(self, choices: dict[str, list[str]]) -> None:
-        self._applying = True
-        try:
-            _refill(self.method_box, choices["payment_method"], payment_method_label)
-            _refill(self.currency_box, choices["currency"], str)
-            _refill(self.brand_box, choices["card_brand"], str)
-            _refill(self.key_box, choices["keys"], str)
-        finally:
-            self._applying = False
+        _refill(self.method_box, choices["payment_method"], payment_method_label)
+        _refill(self.currency_box, choices["currency"], str)
+        _refill(self.brand_box, choices["card_brand"], str)
+        _refill(self.key_box, choices["keys"], str)
+        self._choices_read()
+
+    def _choices_not_read(self, error: BaseException) -> None:
+        logger.warning("Filter choices not read from the cache", exc_info=error)
+        self._choices_read()
+
+    def _choices_read(self) -> None:
+        self._reading_choices = False
+        if self._read_choices_again:
+            self._read_choices_again = False
+            self._load_choices()
 
     def _load_values(self, key: str) -> None:
         engine = self._engine
@@ -391,13 +427,20 @@ def _select(box: QComboBox, value: object) -> None:
 
 
 def _refill(box: QComboBox, values: list[str], label: Any) -> None:
-    """Put ``values`` after the "any" item, keeping the current choice."""
+    """Put ``values`` after the "any" item, keeping the current choice.
+
+    The box stays silent: the choice, and so the filter, is unchanged.
+    """
     current = box.currentData()
-    while box.count() > 1:
-        box.removeItem(1)
-    for value in values:
-        box.addItem(label(value), value)
-    _select(box, current)
+    box.blockSignals(True)
+    try:
+        while box.count() > 1:
+            box.removeItem(1)
+        for value in values:
+            box.addItem(label(value), value)
+        _select(box, current)
+    finally:
+        box.blockSignals(False)
 
 
 def _picked_date(edit: QDateEdit) -> date | None:

@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
 
         self.sync_model = SyncStatusTableModel(profile.timezone, self)
         self.sync.progress.connect(self.sync_model.set_progress)
+        self.sync.progress.connect(self.tabs.sync_batch_committed)
         self.sync_panel = SyncPanel(self.sync_model, self)
         self.sync_panel.sync_requested.connect(self.start_sync)
         self.sync_panel.cancel_requested.connect(self.sync.cancel)

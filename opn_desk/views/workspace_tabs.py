@@ -77,6 +77,11 @@ class WorkspaceTabs(QTabWidget):
         ):
             tab.refresh()
         self.reports.refresh_choices()
+        self.transactions.filter_bar.refresh_choices()
+
+    def sync_batch_committed(self, *_progress: object) -> None:
+        """A sync committed a batch: the filter lists may have grown."""
+        self.transactions.filter_bar.choices_stale()
 
     def show_charge(self, charge_id: str) -> None:
         """Bring the Transactions tab forward on one charge."""

@@ -8,6 +8,7 @@ an in-process keyring.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -230,3 +231,53 @@ def test_new_profile_opens_after_the_menu_was_shown(
     words = [a.text() for a in menu.actions()]
     assert words == ["First — test", "Second — test", "", "&New profile…"]
     welcome.reject()
+
+
+def test_filter_lists_fill_after_the_first_sync_and_keep_the_picks(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    opn_home: Path,
+    fresh_sandbox: Any,
+    memory_keyring: Any,
+    make_charge: Callable[..., dict[str, Any]],
+) -> None:
+    shop = Profile(name="New shop", mode="test", base_url=fresh_sandbox.base_url)
+    save_profiles(ProfileBook(profiles=[shop], active=shop.name))
+    store_secret_key(shop.name, fresh_sandbox.secret_key)
+    # The first page of charges comes late: the lists are read from the
+    # empty cache when the profile opens, as on a first run.
+    fresh_sandbox.add_fault("latency", path="^/charges", delay_ms=1500, count=1)
+    window = new_window(qtbot, runner, shop)
+    bar = window.transactions_tab.filter_bar
+
+    with qtbot.waitSignal(window.sync.finished, timeout=SYNC_TIMEOUT_MS):
+        window.open_profile()
+
+    charges = list(fresh_sandbox.state.charges_sorted())
+    currencies = sorted({c["currency"].upper() for c in charges})
+    assert len(currencies) > 1
+
+    def listed(box: Any) -> list[Any]:
+        return [box.itemData(i) for i in range(1, box.count())]
+
+    qtbot.waitUntil(lambda: listed(bar.currency_box) == currencies)
+    assert "card" in listed(bar.method_box)
+    assert listed(bar.brand_box) and listed(bar.key_box)
+
+    # The clerk filters by amount, then a sync brings a new metadata key.
+    bar.currency_box.setCurrentIndex(bar.currency_box.findData("THB"))
+    bar.min_amount.setText("500")
+    bar.min_amount.editingFinished.emit()
+    picked = bar.current_filter
+    assert picked.currency == "THB" and picked.amount_min == 50_000
+    make_charge(metadata={"desk_till": "3"})
+    changed: list[object] = []
+    bar.filter_changed.connect(changed.append)
+    with qtbot.waitSignal(window.sync.finished, timeout=SYNC_TIMEOUT_MS):
+        window.start_sync()
+
+    qtbot.waitUntil(lambda: "desk_till" in listed(bar.key_box))
+    assert bar.currency_box.currentData() == "THB"
+    assert bar.min_amount.text() == "500"
+    assert bar.current_filter == picked
+    assert changed == []
