@@ -14,6 +14,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from opn_desk.sandbox.config import SandboxConfig
 from opn_desk.sandbox.control import HELP as CONTROL_HELP
 from opn_desk.sandbox.server import SANDBOX_PUBLIC_KEY, SandboxServer, is_loopback
@@ -21,6 +23,9 @@ from opn_desk.sandbox.state import SandboxState
 from opn_desk.sandbox.versions import LATEST, VERSIONS
 
 logger = logging.getLogger(__name__)
+
+# How long a sandbox waits for another to let go of its data file.
+DATA_FILE_WAIT_S = 10.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="JSON data file: loaded if it exists, otherwise created from "
         "the seed or the fixtures; saved within about a second of every "
-        "change and on shutdown",
+        "change and on shutdown. One sandbox at a time uses a data file: "
+        f"another waits up to {DATA_FILE_WAIT_S:.0f} s for it, then stops",
     )
     parser.add_argument(
         "--fixtures",
@@ -86,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Omise-Version header are answered in it, and events are kept in it "
         "(one of %(choices)s; default: the data file's, else "
         f"{LATEST})",
+    )
+    parser.add_argument(
+        "--stop-with-stdin",
+        action="store_true",
+        help="stop (saving the data file) when standard input closes: the "
+        "app ties the sandbox to its own life this way, so a sandbox never "
+        "outlives an app that was killed",
     )
     return parser
 
@@ -120,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
         )
+    data_lock = _lock_data_file(parser, args.data_file)
     try:
         state = _initial_state(args)
         if args.api_version is not None:
@@ -128,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     stop = threading.Event()
     previous = _on_stop_signals(stop)
+    if args.stop_with_stdin:
+        _stop_when_stdin_closes(stop)
     server = SandboxServer(
         state, host=args.host, port=args.port, data_file=args.data_file
     )
@@ -141,7 +157,42 @@ def main(argv: list[str] | None = None) -> int:
         _restore_signals(previous)
     if args.data_file is not None:
         logger.info("saved %s", args.data_file)
+    if data_lock is not None:
+        data_lock.release()
     return 0
+
+
+def _lock_data_file(
+    parser: argparse.ArgumentParser, data_file: Path | None
+) -> FileLock | None:
+    """Hold the data file for this sandbox alone while it runs.
+
+    Two sandboxes saving one file would each overwrite the other's
+    changes. A sandbox left by an app that was killed stops when its
+    standard input closes and saves; the wait covers that.
+    """
+    if data_file is None:
+        return None
+    data_file.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(data_file.with_name(data_file.name + ".lock"))
+    try:
+        lock.acquire(timeout=DATA_FILE_WAIT_S)
+    except Timeout:
+        parser.error(
+            f"another sandbox is using {data_file}; stop it, or give this "
+            "one another --data-file"
+        )
+    return lock
+
+
+def _stop_when_stdin_closes(stop: threading.Event) -> None:
+    def wait_for_end() -> None:
+        for _line in sys.stdin:
+            pass
+        logger.info("standard input closed")
+        stop.set()
+
+    threading.Thread(target=wait_for_end, name="stdin-watch", daemon=True).start()
 
 
 def _initial_state(args: argparse.Namespace) -> SandboxState:

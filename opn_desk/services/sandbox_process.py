@@ -54,13 +54,17 @@ class SandboxProcess:
         """
         self._data_file.parent.mkdir(parents=True, exist_ok=True)
         self._log_file.parent.mkdir(parents=True, exist_ok=True)
-        args = ("--port", "0", "--data-file", str(self._data_file))
+        args = (
+            "--port", "0", "--data-file", str(self._data_file), "--stop-with-stdin",
+        )  # fmt: skip
         with self._log_file.open("a", encoding="utf-8") as log:
             self._process = subprocess.Popen(
                 sandbox_command(*args),
                 stdout=subprocess.PIPE,
                 stderr=log,
-                stdin=subprocess.DEVNULL,
+                # Held open while the app runs: when the app ends, even
+                # killed, the pipe closes and the sandbox saves and stops.
+                stdin=subprocess.PIPE,
                 text=True,
                 encoding="utf-8",
             )
@@ -80,6 +84,8 @@ class SandboxProcess:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
+        if process.stdin is not None:
+            process.stdin.close()
         process.terminate()
         try:
             process.wait(timeout=STOP_TIMEOUT_S)

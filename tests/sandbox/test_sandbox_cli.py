@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from opn_desk.sandbox import SANDBOX_SECRET_KEY
+from opn_desk.sandbox import SANDBOX_SECRET_KEY, cli
 from opn_desk.sandbox.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +142,60 @@ def test_cli_help_describes_every_option(capsys: pytest.CaptureFixture[str]) -> 
         assert setting in help_text
     assert "/__sandbox/disputes/ID/resolve" in help_text
     assert "GET /capability" in help_text
+
+
+def test_cli_stops_and_saves_when_its_standard_input_closes(tmp_path: Path) -> None:
+    """How the app ties its sandbox to its own life, even when killed."""
+    data_file = tmp_path / "sandbox.json"
+    args = ("--charges", "20", "--data-file", str(data_file), "--stop-with-stdin")
+    process = subprocess.Popen(
+        [sys.executable, "-c", START, *args],
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first_line = process.stdout.readline()  # type: ignore[union-attr]
+        url = first_line.removeprefix("listening on ").strip()
+        with httpx.Client(base_url=url, auth=(SANDBOX_SECRET_KEY, "")) as http:
+            charge_id = http.get("/charges", params={"limit": "1"}).json()["data"][0]
+            changed = http.patch(
+                f"/charges/{charge_id['id']}", json={"description": "kept on exit"}
+            )
+        assert changed.status_code == 200
+
+        process.stdin.close()  # type: ignore[union-attr]
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        for stream in (process.stdin, process.stdout, process.stderr):
+            stream.close()  # type: ignore[union-attr]
+
+    assert process.returncode == 0
+    assert "kept on exit" in data_file.read_text(encoding="utf-8")
+
+
+def test_a_second_sandbox_on_one_data_file_is_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data_file = tmp_path / "sandbox.json"
+    monkeypatch.setattr(cli, "DATA_FILE_WAIT_S", 0.2)
+    with running_sandbox("--charges", "10", "--data-file", str(data_file)) as (
+        process,
+        _url,
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main(["--charges", "10", "--data-file", str(data_file)])
+        assert _stop(process)[0] == 0
+
+    assert stopped.value.code == 2
+    assert f"another sandbox is using {data_file}" in capsys.readouterr().err
+    # Once the first has stopped, the file is free again.
+    with running_sandbox("--data-file", str(data_file)) as (process, _url):
+        assert _stop(process)[0] == 0
