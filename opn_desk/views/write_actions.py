@@ -48,7 +48,7 @@ class WriteActions(QObject):
         self._window = window
         self._workspace: Workspace | None = None
         self.dialog: RefundDialog | CaptureDialog | BulkRefundDialog | None = None
-        self.name_prompt: QInputDialog | None = None
+        self.name_prompt: ClerkNamePrompt | None = None
 
     def set_workspace(self, workspace: Workspace | None) -> None:
         self._workspace = workspace
@@ -111,15 +111,18 @@ class WriteActions(QObject):
         if workspace.profile.clerk:
             then(workspace.profile.clerk)
             return
-        prompt = QInputDialog(self._window)
-        prompt.setWindowTitle(self.tr("Who is working?"))
-        prompt.setLabelText(
+        prompt = ClerkNamePrompt(
+            self._window,
             self.tr(
                 "Enter your name. opn-desk records it with every refund and "
                 "capture you make on this profile."
-            )
+            ),
+            self.tr(
+                "A name is needed before any refund or capture. Type your "
+                "name and press OK, or press Cancel to stop."
+            ),
         )
-        prompt.setTextEchoMode(QLineEdit.EchoMode.Normal)
+        prompt.setWindowTitle(self.tr("Who is working?"))
         prompt.textValueSelected.connect(
             lambda name: self._clerk_named(name.strip(), then)
         )
@@ -133,6 +136,27 @@ class WriteActions(QObject):
         assert callable(then)
         workspace.profile = remember_clerk(workspace.profile, name)
         then(name)
+
+
+class ClerkNamePrompt(QInputDialog):
+    """Asks the clerk's name; OK with no name says so and asks again.
+
+    Only a name, or Cancel, closes the prompt.
+    """
+
+    def __init__(self, parent: QWidget, question: str, refusal: str) -> None:
+        super().__init__(parent)
+        self._question = question
+        self._refusal = refusal
+        self.setLabelText(question)
+        self.setTextEchoMode(QLineEdit.EchoMode.Normal)
+
+    def accept(self) -> None:
+        """Override QDialog.accept: refuse an empty name in a sentence."""
+        if self.textValue().strip():
+            super().accept()
+            return
+        self.setLabelText(f"{self._question}\n\n{self._refusal}")
 
 
 def remember_clerk(profile: Profile, clerk: str) -> Profile:

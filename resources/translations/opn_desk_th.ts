@@ -3561,6 +3561,10 @@ Reason: %3</source>
     <context>
         <name>WriteActions</name>
         <message>
+            <source>A name is needed before any refund or capture. Type your name and press OK, or press Cancel to stop.</source>
+            <translation>ต้องใส่ชื่อก่อนคืนเงินหรือเรียกเก็บเงิน พิมพ์ชื่อของคุณแล้วกด "ตกลง" หรือกด "ยกเลิก" เพื่อหยุด</translation>
+        </message>
+        <message>
             <source>Who is working?</source>
             <translation>ใครกำลังใช้งาน</translation>
         </message>

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from opn_desk.models.db import open_engine
@@ -19,6 +19,7 @@ from opn_desk.views.bulk_refund_dialog import PLAN, RESULT, BulkRefundDialog
 from opn_desk.views.capture_dialog import CaptureDialog
 from opn_desk.views.refund_dialog import RefundDialog
 from opn_desk.views.tasks import TaskRunner
+from opn_desk.views.write_actions import ClerkNamePrompt, WriteActions
 
 
 @pytest.fixture
@@ -266,3 +267,71 @@ def test_bulk_refund_reviews_then_refunds_each_once(
     assert refunds_on(fresh_sandbox, good[1]["id"]) == [25000]
     assert refunds_on(fresh_sandbox, disputed["id"]) == []
     assert dialog.lines.item(0, RESULT).text().startswith("Refunded")
+
+
+def name_prompt_of(qtbot: QtBot, actions: WriteActions) -> ClerkNamePrompt:
+    qtbot.waitUntil(lambda: actions.name_prompt is not None)
+    prompt = actions.name_prompt
+    assert prompt is not None and prompt.isVisible()
+    return prompt
+
+
+def press(prompt: ClerkNamePrompt, button: QDialogButtonBox.StandardButton) -> None:
+    buttons = prompt.findChild(QDialogButtonBox)
+    assert isinstance(buttons, QDialogButtonBox)
+    buttons.button(button).click()
+
+
+def test_an_empty_clerk_name_is_refused_in_a_sentence_and_asked_again(
+    qtbot: QtBot,
+    runner: TaskRunner,
+    fresh_sandbox: Any,
+    make_charge: Any,
+    opn_home: Path,
+    tmp_path: Path,
+) -> None:
+    charge = make_charge()
+    engine = open_engine(f"sqlite:///{tmp_path / 'unnamed.db'}")
+    unnamed = Profile(name="Shop", mode="test")
+    window = QWidget()
+    qtbot.addWidget(window)
+    actions = WriteActions(runner, window)
+    sandbox_key = fresh_sandbox.secret_key
+    opened_profile = Workspace(unnamed, engine, fresh_sandbox.base_url, sandbox_key)
+    actions.set_workspace(opened_profile)
+
+    actions.refund(charge["id"])
+    prompt = name_prompt_of(qtbot, actions)
+    for typed in ("", "   "):
+        prompt.setTextValue(typed)
+        press(prompt, QDialogButtonBox.StandardButton.Ok)
+        assert prompt.isVisible() and actions.dialog is None
+        assert "A name is needed before any refund or capture." in (prompt.labelText())
+    prompt.setTextValue(" Malee ")
+    press(prompt, QDialogButtonBox.StandardButton.Ok)
+
+    assert not prompt.isVisible()
+    dialog = actions.dialog
+    assert isinstance(dialog, RefundDialog)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.terms is not None, timeout=10_000)
+    assert opened_profile.profile.clerk == "Malee"  # kept with the profile
+    engine.dispose()
+
+
+def test_cancel_on_the_clerk_name_cancels_the_refund(
+    qtbot: QtBot, runner: TaskRunner, opn_home: Path, tmp_path: Path
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'unnamed.db'}")
+    unnamed = Profile(name="Shop", mode="test")
+    window = QWidget()
+    qtbot.addWidget(window)
+    actions = WriteActions(runner, window)
+    actions.set_workspace(Workspace(unnamed, engine, "http://127.0.0.1:9", "skey"))
+
+    actions.refund("chrg_test_any")
+    prompt = name_prompt_of(qtbot, actions)
+    press(prompt, QDialogButtonBox.StandardButton.Cancel)
+
+    assert not prompt.isVisible() and actions.dialog is None
+    engine.dispose()
