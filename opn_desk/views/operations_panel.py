@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,7 +47,7 @@ from opn_desk.models.operations import (
     UNCONFIRMED,
 )
 from opn_desk.services.money import format_amount
-from opn_desk.services.operations import ALREADY_DONE
+from opn_desk.services.operations import ALREADY_DONE, SENDING_GRACE
 from opn_desk.views.audit_table_model import action_label
 from opn_desk.views.labels import moment_text
 from opn_desk.views.rows_table_model import RowsTableModel
@@ -125,6 +125,18 @@ _ALREADY_DONE_ADVICE = QT_TRANSLATE_NOOP(
     "this, so nothing was sent again.",
 )
 _BEING_SENT = QT_TRANSLATE_NOOP("OperationsTableModel", "Being sent…")
+# A write left "sending" by an app that stopped: the journal waits out
+# SENDING_GRACE before reading it back, in case another workstation is
+# still sending it.
+_LEFT_SENDING = QT_TRANSLATE_NOOP(
+    "OperationsTableModel",
+    "Sending was cut off. opn-desk asks Opn whether it went through once "
+    "%n minute(s) have passed since (in case another workstation is still "
+    "sending it), and never sends it twice; Check again does it now if the "
+    "time has passed.",
+)
+# Longer than any answer takes: a write still sending after this was cut off.
+_CUT_OFF_AFTER = timedelta(seconds=60)
 _FOREGROUNDS = {
     FAILED: QBrush(QColor("#b3261e")),
     UNCONFIRMED: QBrush(QColor("#9a5b00")),
@@ -149,6 +161,9 @@ def operation_advice(operation: Operation) -> str:
     if operation.state == FAILED:
         template = _tr(_FAILED.get(operation.kind, _FAILED_OTHER))
         return template.replace("%1", _refusal_text(operation))
+    if operation.state == SENDING and _cut_off(operation):
+        minutes = int(SENDING_GRACE.total_seconds() // 60)
+        return QCoreApplication.translate(_CONTEXT, str(_LEFT_SENDING), None, minutes)
     if operation.state in (RECORDED, SENDING):
         return _tr(_BEING_SENT)
     return ""
@@ -161,6 +176,10 @@ def operation_amount(operation: Operation) -> str:
     if type(amount) is not int or not isinstance(currency, str):
         return ""
     return format_amount(amount, currency)
+
+
+def _cut_off(operation: Operation) -> bool:
+    return datetime.now(UTC) - operation.updated_at > _CUT_OFF_AFTER
 
 
 def _refusal_text(operation: Operation) -> str:

@@ -183,7 +183,12 @@ def test_each_operation_says_what_the_clerk_can_do(
         "¥1,200",
         "Being sent",
     )
-    assert sending[ADVICE] == "Being sent…"
+    assert sending[ADVICE] == (  # two minutes without an answer: cut off
+        "Sending was cut off. opn-desk asks Opn whether it went through once "
+        "2 minute(s) have passed since (in case another workstation is still "
+        "sending it), and never sends it twice; Check again does it now if the "
+        "time has passed."
+    )
     assert row_of(model, "chrg_test_3")[ADVICE] == (
         "Opn refused this refund: charge has already been fully refunded. "
         "Nothing was refunded."
@@ -256,3 +261,22 @@ def test_an_operation_another_had_done_is_not_called_refused(
         "Another operation, perhaps on another workstation, had already done "
         "this, so nothing was sent again."
     )
+
+
+def test_a_write_being_sent_now_says_so(
+    qtbot: QtBot, runner: TaskRunner, kept: list[object], journal: Engine
+) -> None:
+    with session_scope(journal) as session:
+        session.add(
+            operation(
+                "op_now",
+                "refund",
+                "chrg_test_8",
+                "sending",
+                timedelta(seconds=5),
+                THB_500,
+            )  # fmt: skip
+        )
+    panel, _attention = shown_panel(qtbot, runner, journal, kept)
+
+    assert row_of(panel.model, "chrg_test_8")[ADVICE] == "Being sent…"
