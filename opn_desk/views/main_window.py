@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         self.transactions_tab.capture_requested.connect(self.writes.capture)
         self.operations_dock.setWidget(self.tabs.operations)
         self.tabs.operations.check_requested.connect(self.writes.settle_unfinished)
-        self.transactions_model.loaded.connect(self.status.set_charge_count)
+        self.transactions_model.counted.connect(self.status.set_charge_counts)
         self.tabs.operations.attention_count_changed.connect(
             self.status.set_attention_count
         )

@@ -97,9 +97,15 @@ class ProfileStatusBar(QStatusBar):
         local = moment_text(moment, self._zone)
         self.sync_label.setText(self.tr("Last sync: %1").replace("%1", local))
 
-    def set_charge_count(self, count: int) -> None:
+    def set_charge_counts(self, shown: int, in_cache: int) -> None:
+        """Say how many charges the cache holds, and how many of them the
+        Transactions filter shows when it hides some."""
+        if shown == in_cache:
+            text = self.tr("Charges in the cache: %1")
+        else:
+            text = self.tr("Charges shown: %2 of %1 in the cache")
         self.count_label.setText(
-            self.tr("Charges in the cache: %1").replace("%1", f"{count:,}")
+            text.replace("%1", f"{in_cache:,}").replace("%2", f"{shown:,}")
         )
 
     def set_attention_count(self, count: int) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from opn_desk.models.charge_store import (
     count_charges,
     reversed_order,
 )
+from opn_desk.models.db import session_scope
 from opn_desk.services.export import ColumnKind
 from opn_desk.services.money import Money, format_amount
 from opn_desk.services.table_rows import ValueOf, shown_charges
@@ -89,7 +90,14 @@ class _PageRead:
 
 
 class TransactionsTableModel(PagedTableModel[ChargeListItem]):
-    """Charges in the cache, one per row, in the chosen order."""
+    """Charges in the cache, one per row, in the chosen order.
+
+    Signals:
+        counted(int, int): the charges shown and the charges in the
+            cache, after each count (the same number without a filter).
+    """
+
+    counted = Signal(int, int)
 
     context = "TransactionsTableModel"
     headers = _HEADERS
@@ -103,6 +111,8 @@ class TransactionsTableModel(PagedTableModel[ChargeListItem]):
         super().__init__(runner, timezone, parent)
         self._filter = ChargeFilter()
         self._order = ChargeOrder.NEWEST_FIRST
+        self._cache_counts = 0
+        self.loaded.connect(self._count_cache)
 
     def set_filter(self, charge_filter: ChargeFilter) -> None:
         """Show only the charges ``charge_filter`` lets through."""
@@ -195,6 +205,28 @@ class TransactionsTableModel(PagedTableModel[ChargeListItem]):
         return None
 
     # Private
+
+    def _count_cache(self, shown: int) -> None:
+        """Count every charge in the cache when a filter hides some."""
+        self._cache_counts += 1
+        engine = self.engine
+        if engine is None or self._filter == ChargeFilter():
+            self.counted.emit(shown, shown)
+            return
+        ask, zone = self._cache_counts, self.zone
+
+        def count() -> int:
+            with session_scope(engine) as session:
+                return count_charges(session, ChargeFilter(), zone)
+
+        def answer(in_cache: int) -> None:
+            if ask == self._cache_counts:  # no newer count came meanwhile
+                self.counted.emit(shown, in_cache)
+
+        self.runner.run_db(count, answer, self._cache_not_counted, context=self)
+
+    def _cache_not_counted(self, error: BaseException) -> None:
+        logger.warning("The charges in the cache were not counted", exc_info=error)
 
     def _page_read(self, page_no: int) -> _PageRead:
         """The cheapest way to read ``page_no`` from what is loaded."""

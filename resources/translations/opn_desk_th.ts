@@ -1806,6 +1806,10 @@ Reason: %3</source>
             <translation>รายการชำระเงินในเครื่อง: %1</translation>
         </message>
         <message>
+            <source>Charges shown: %2 of %1 in the cache</source>
+            <translation>รายการชำระเงินที่แสดง: %2 จาก %1 รายการในเครื่อง</translation>
+        </message>
+        <message>
             <source>Operations needing attention: %1</source>
             <translation>การดำเนินการที่ต้องตรวจสอบ: %1</translation>
         </message>

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
+from opn_desk.models.charge_filter import ChargeFilter
 from opn_desk.models.db import open_engine
 from opn_desk.services.api import OpnClient
 from opn_desk.services.money import format_amount
@@ -105,4 +106,37 @@ def test_window_shows_synced_charges_from_the_sandbox(
     assert window.status.progress_bar.isHidden()
     assert window.transactions_tab.table.model() is model
     assert model.index(0, CHARGE).data().startswith("chrg_test_")
+    engine.dispose()
+
+
+def test_with_a_filter_the_status_bar_says_shown_of_the_cache_total(
+    qtbot: QtBot, runner: TaskRunner, sandbox: Any, tmp_path: Path
+) -> None:
+    profile = Profile(name="Sandbox", mode="sandbox")
+    engine = open_engine(f"sqlite:///{tmp_path / 'window.db'}")
+    workspace = Workspace(profile, engine, sandbox.base_url, sandbox.secret_key)
+    window = MainWindow(runner, profile)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.sync.finished, timeout=30_000):
+        window.attach_workspace(workspace)
+    label = window.status.count_label
+    total = sandbox.state.charge_count
+    qtbot.waitUntil(
+        lambda: label.text() == f"Charges in the cache: {total:,}", timeout=5000
+    )
+    successful = [
+        c for c in sandbox.state.objects("charge") if c["status"] == "successful"
+    ]
+    assert 0 < len(successful) < total
+
+    window.transactions_tab.apply_filter(ChargeFilter(statuses=("successful",)))
+
+    shown = f"Charges shown: {len(successful):,} of {total:,} in the cache"
+    qtbot.waitUntil(lambda: label.text() == shown, timeout=5000)
+    assert window.transactions_model.rowCount() == len(successful)
+    window.transactions_tab.apply_filter(ChargeFilter())
+    qtbot.waitUntil(
+        lambda: label.text() == f"Charges in the cache: {total:,}", timeout=5000
+    )
     engine.dispose()
