@@ -55,6 +55,7 @@ from opn_desk.views.refusals import amount_problem, operation_outcome
 from opn_desk.views.schedules_table_model import (
     ORDINAL_LABELS,
     cadence_in_words,
+    cadence_phrase,
     tr,
     weekday_label,
 )
@@ -467,11 +468,11 @@ class ScheduleForm(QDialog):
             .replace("%2", self.customer_combo.currentText())
             .replace(
                 "%3",
-                cadence_in_words(
+                cadence_phrase(
                     request.cadence.every,
                     request.cadence.period,
                     request.cadence.on_object(),
-                ).lower(),
+                ),
             )
             .replace("%4", day_text(request.start_on))
             .replace("%5", day_text(request.end_on))

@@ -6,7 +6,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
 from opn_desk.models.schedule_queries import OccurrenceItem, ScheduleItem
 from opn_desk.services.export import ColumnKind
@@ -23,15 +23,6 @@ from opn_desk.views.rows_table_model import RowsTableModel
 
 _CONTEXT = "SchedulesTableModel"
 
-WEEKDAY_LABELS = (
-    QT_TRANSLATE_NOOP("SchedulesTableModel", "Monday"),
-    QT_TRANSLATE_NOOP("SchedulesTableModel", "Tuesday"),
-    QT_TRANSLATE_NOOP("SchedulesTableModel", "Wednesday"),
-    QT_TRANSLATE_NOOP("SchedulesTableModel", "Thursday"),
-    QT_TRANSLATE_NOOP("SchedulesTableModel", "Friday"),
-    QT_TRANSLATE_NOOP("SchedulesTableModel", "Saturday"),
-    QT_TRANSLATE_NOOP("SchedulesTableModel", "Sunday"),
-)
 ORDINAL_LABELS = {
     1: QT_TRANSLATE_NOOP("SchedulesTableModel", "first"),
     2: QT_TRANSLATE_NOOP("SchedulesTableModel", "second"),
@@ -62,7 +53,8 @@ def status_label(status: str) -> str:
 
 
 def weekday_label(weekday: int) -> str:
-    return tr(WEEKDAY_LABELS[weekday])
+    """The name of ``weekday`` (0 is Monday) in the clerk's language."""
+    return QLocale().dayName(weekday + 1, QLocale.FormatType.LongFormat)
 
 
 def _join(words: list[str]) -> str:
@@ -80,7 +72,7 @@ def cadence_in_words(every: int, period: str, on: dict[str, Any]) -> str:
     if period == "day":
         return tr("Every %n day(s).", every)
     if period == "week":
-        days = _join([weekday_label(d) for d in cadence.weekdays])
+        days = _weekdays(cadence.weekdays)
         return tr("Every %n week(s) on %1.", every).replace("%1", days)
     if cadence.weekday_of_month is not None:
         ordinal, weekday = cadence.weekday_of_month
@@ -94,6 +86,38 @@ def cadence_in_words(every: int, period: str, on: dict[str, Any]) -> str:
     if cadence.clamped_days:
         text += " " + tr("In shorter months, on the last day.")
     return text
+
+
+def cadence_phrase(every: int, period: str, on: dict[str, Any]) -> str:
+    """The cadence inside a sentence, such as "every week on Friday"."""
+    try:
+        cadence = cadence_from_api(every, period, on)
+    except CadenceRefused:
+        return tr("on an unreadable cadence")
+    if period == "day":
+        return tr("every %n day(s)", every)
+    if period == "week":
+        days = _weekdays(cadence.weekdays)
+        return tr("every %n week(s) on %1", every).replace("%1", days)
+    if cadence.weekday_of_month is not None:
+        ordinal, weekday = cadence.weekday_of_month
+        return (
+            tr("every %n month(s) on the %1 %2", every)
+            .replace("%1", tr(ORDINAL_LABELS[ordinal]))
+            .replace("%2", weekday_label(weekday))
+        )
+    days = _join([str(d) for d in cadence.days_of_month])
+    if cadence.clamped_days:
+        text = tr(
+            "every %n month(s) on day %1, or the last day of a shorter month", every
+        )
+    else:
+        text = tr("every %n month(s) on day %1", every)
+    return text.replace("%1", days)
+
+
+def _weekdays(weekdays: tuple[int, ...]) -> str:
+    return _join([weekday_label(d) for d in weekdays])
 
 
 def _date_text(day: date | None) -> str:

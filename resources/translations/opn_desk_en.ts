@@ -121,6 +121,16 @@
         </message>
     </context>
     <context>
+        <name>OperationsTableModel</name>
+        <message numerus="yes">
+            <source>Sending was cut off. opn-desk asks Opn whether it went through once %n minute(s) have passed since (in case another workstation is still sending it), and never sends it twice; Check again does it now if the time has passed.</source>
+            <translation>
+                <numerusform>Sending was cut off. opn-desk asks Opn whether it went through once %n minute has passed since (in case another workstation is still sending it), and never sends it twice; Check again does it now if the time has passed.</numerusform>
+                <numerusform>Sending was cut off. opn-desk asks Opn whether it went through once %n minutes have passed since (in case another workstation is still sending it), and never sends it twice; Check again does it now if the time has passed.</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>ReportChart</name>
         <message numerus="yes">
             <source>Largest %n group(s) shown.</source>
@@ -180,29 +190,64 @@
         <message numerus="yes">
             <source>Every %n day(s).</source>
             <translation>
-                <numerusform>Every %n day.</numerusform>
+                <numerusform>Every day.</numerusform>
                 <numerusform>Every %n days.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n day(s)</source>
+            <translation>
+                <numerusform>every day</numerusform>
+                <numerusform>every %n days</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n month(s) on day %1, or the last day of a shorter month</source>
+            <translation>
+                <numerusform>every month on day %1, or the last day of a shorter month</numerusform>
+                <numerusform>every %n months on day %1, or the last day of a shorter month</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n month(s) on day %1</source>
+            <translation>
+                <numerusform>every month on day %1</numerusform>
+                <numerusform>every %n months on day %1</numerusform>
             </translation>
         </message>
         <message numerus="yes">
             <source>Every %n month(s) on day %1.</source>
             <translation>
-                <numerusform>Every %n month on day %1.</numerusform>
+                <numerusform>Every month on day %1.</numerusform>
                 <numerusform>Every %n months on day %1.</numerusform>
             </translation>
         </message>
         <message numerus="yes">
             <source>Every %n week(s) on %1.</source>
             <translation>
-                <numerusform>Every %n week on %1.</numerusform>
+                <numerusform>Every week on %1.</numerusform>
                 <numerusform>Every %n weeks on %1.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n week(s) on %1</source>
+            <translation>
+                <numerusform>every week on %1</numerusform>
+                <numerusform>every %n weeks on %1</numerusform>
             </translation>
         </message>
         <message numerus="yes">
             <source>Every %n month(s) on the %1 %2.</source>
             <translation>
-                <numerusform>Every %n month on the %1 %2.</numerusform>
+                <numerusform>Every month on the %1 %2.</numerusform>
                 <numerusform>Every %n months on the %1 %2.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n month(s) on the %1 %2</source>
+            <translation>
+                <numerusform>every month on the %1 %2</numerusform>
+                <numerusform>every %n months on the %1 %2</numerusform>
             </translation>
         </message>
     </context>

@@ -1763,6 +1763,12 @@ Reason: %3</source>
             <source>Being sent…</source>
             <translation>กำลังส่ง…</translation>
         </message>
+        <message numerus="yes">
+            <source>Sending was cut off. opn-desk asks Opn whether it went through once %n minute(s) have passed since (in case another workstation is still sending it), and never sends it twice; Check again does it now if the time has passed.</source>
+            <translation>
+                <numerusform>การส่งถูกตัดกลางคัน เมื่อผ่านไป %n นาที opn-desk จะถามที่ Opn ว่าส่งถึงหรือไม่ (เผื่อเครื่องอื่นยังส่งอยู่) และจะไม่ส่งซ้ำ ปุ่มตรวจสอบอีกครั้งจะถามทันทีหากพ้นเวลานั้นแล้ว</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>ProfileMenu</name>
@@ -2674,34 +2680,6 @@ Reason: %3</source>
             <translation>ลบแล้ว</translation>
         </message>
         <message>
-            <source>Monday</source>
-            <translation>วันจันทร์</translation>
-        </message>
-        <message>
-            <source>Tuesday</source>
-            <translation>วันอังคาร</translation>
-        </message>
-        <message>
-            <source>Wednesday</source>
-            <translation>วันพุธ</translation>
-        </message>
-        <message>
-            <source>Thursday</source>
-            <translation>วันพฤหัสบดี</translation>
-        </message>
-        <message>
-            <source>Friday</source>
-            <translation>วันศุกร์</translation>
-        </message>
-        <message>
-            <source>Saturday</source>
-            <translation>วันเสาร์</translation>
-        </message>
-        <message>
-            <source>Sunday</source>
-            <translation>วันอาทิตย์</translation>
-        </message>
-        <message>
             <source>first</source>
             <translation>แรก</translation>
         </message>
@@ -3055,6 +3033,24 @@ Reason: %3</source>
                 <numerusform>ทุก %n วัน</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>every %n day(s)</source>
+            <translation>
+                <numerusform>ทุก %n วัน</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n month(s) on day %1, or the last day of a shorter month</source>
+            <translation>
+                <numerusform>ทุก %n เดือน ในวันที่ %1 หรือวันสุดท้ายของเดือนที่มีวันน้อยกว่า</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n month(s) on day %1</source>
+            <translation>
+                <numerusform>ทุก %n เดือน ในวันที่ %1</numerusform>
+            </translation>
+        </message>
         <message>
             <source>An unreadable cadence.</source>
             <translation>อ่านความถี่ไม่ได้</translation>
@@ -3069,8 +3065,18 @@ Reason: %3</source>
             <source>In shorter months, on the last day.</source>
             <translation>ในเดือนที่มีวันน้อยกว่า จะเป็นวันสุดท้ายของเดือน</translation>
         </message>
+        <message>
+            <source>on an unreadable cadence</source>
+            <translation>ด้วยความถี่ที่อ่านไม่ได้</translation>
+        </message>
         <message numerus="yes">
             <source>Every %n week(s) on %1.</source>
+            <translation>
+                <numerusform>ทุก %n สัปดาห์ ใน%1</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n week(s) on %1</source>
             <translation>
                 <numerusform>ทุก %n สัปดาห์ ใน%1</numerusform>
             </translation>
@@ -3081,6 +3087,12 @@ Reason: %3</source>
         </message>
         <message numerus="yes">
             <source>Every %n month(s) on the %1 %2.</source>
+            <translation>
+                <numerusform>ทุก %n เดือน ใน%2%1ของเดือน</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>every %n month(s) on the %1 %2</source>
             <translation>
                 <numerusform>ทุก %n เดือน ใน%2%1ของเดือน</numerusform>
             </translation>

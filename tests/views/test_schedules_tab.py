@@ -12,6 +12,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from display_language import compile_catalogs, speaking
 from openpyxl import Workbook, load_workbook
 from PySide6.QtCore import (
     QCoreApplication,
@@ -104,6 +105,52 @@ def test_the_preview_follows_what_the_clerk_types(
 
     set_date(form.end_edit, date(year, 1, 20))
     assert "No run date falls between" in form.problem_label.text()
+
+
+@pytest.fixture(scope="module")
+def catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_catalogs(tmp_path_factory.mktemp("catalogs"))
+
+
+def weekly_on_friday(qtbot: QtBot, form: ScheduleForm) -> None:
+    start = form.today() + timedelta(days=2)
+    set_date(form.start_edit, start)
+    set_date(form.end_edit, start + timedelta(days=90))
+    form.period_combo.setCurrentIndex(1)
+    form.weekday_boxes[4].setChecked(True)
+    qtbot.keyClicks(form.amount_edit, "100")
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "words"),
+    [
+        ("en", "every week on Friday, from ", "Every week on Friday."),
+        ("th", "ทุก 1 สัปดาห์ ในวันศุกร์ ตั้งแต่", "ทุก 1 สัปดาห์ ในวันศุกร์"),
+    ],
+)
+def test_the_confirmation_words_the_cadence_in_the_clerks_language(
+    qtbot: QtBot,
+    qapp: Any,
+    runner: TaskRunner,
+    workspace: Workspace,
+    catalogs: Path,
+    language: str,
+    said: str,
+    words: str,
+) -> None:
+    with speaking(qapp, language, catalogs):
+        form = opened_form(qtbot, runner, workspace)
+        weekly_on_friday(qtbot, form)
+        form.create_button.click()
+        box = form.confirmation
+        assert box is not None
+        question = box.text()
+        shown = form.words_label.text()
+        box.done(QMessageBox.StandardButton.No)
+
+    assert said in question
+    assert ".," not in question and "friday" not in question
+    assert shown == words
 
 
 def test_a_schedule_created_from_the_form_and_shown_in_the_tab(
