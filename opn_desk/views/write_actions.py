@@ -157,6 +157,9 @@ class ClerkNamePrompt(QInputDialog):
             super().accept()
             return
         self.setLabelText(f"{self._question}\n\n{self._refusal}")
+        name_edit = self.findChild(QLineEdit)
+        if name_edit is not None:
+            name_edit.setFocus()
 
 
 def remember_clerk(profile: Profile, clerk: str) -> Profile:
