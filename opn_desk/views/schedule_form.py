@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -49,6 +48,12 @@ from opn_desk.services.schedule_dates import (
     run_dates,
 )
 from opn_desk.services.workspace import Workspace
+from opn_desk.views.date_field import (
+    NO_SUCH_DAY,
+    NOT_A_DATE,
+    DateField,
+    days_in_month,
+)
 from opn_desk.views.errors import error_sentence
 from opn_desk.views.labels import day_text
 from opn_desk.views.refusals import amount_problem, operation_outcome
@@ -206,13 +211,8 @@ class ScheduleForm(QDialog):
         month_row.addWidget(self.month_weekday_combo)
 
         today = self.today()
-        self.start_edit = QDateEdit(QDate(today.year, today.month, today.day))
-        self.start_edit.setCalendarPopup(True)
-        self.start_edit.setDisplayFormat("yyyy-MM-dd")
-        end = QDate(today.year + 1, today.month, min(today.day, 28))
-        self.end_edit = QDateEdit(end)
-        self.end_edit.setCalendarPopup(True)
-        self.end_edit.setDisplayFormat("yyyy-MM-dd")
+        self.start_edit = DateField(today)
+        self.end_edit = DateField(date(today.year + 1, today.month, min(today.day, 28)))
 
         form = QFormLayout()
         form.addRow(tr("Customer"), self.customer_combo)
@@ -256,8 +256,8 @@ class ScheduleForm(QDialog):
             self.days_choice.toggled,
             self.ordinal_combo.currentIndexChanged,
             self.month_weekday_combo.currentIndexChanged,
-            self.start_edit.dateChanged,
-            self.end_edit.dateChanged,
+            self.start_edit.changed,
+            self.end_edit.changed,
             self.amount_edit.textChanged,
             self.currency_combo.currentIndexChanged,
         ):
@@ -306,10 +306,10 @@ class ScheduleForm(QDialog):
         elif cadence.days_of_month:
             self.days_edit.setText(" ".join(str(d) for d in cadence.days_of_month))
         start = item.next_runs_on[0] if item.next_runs_on else self.today()
-        self.start_edit.setDate(QDate(start.year, start.month, start.day))
+        self.start_edit.setDate(start)
         if item.end_on is not None:
             end = item.end_on
-            self.end_edit.setDate(QDate(end.year, end.month, end.day))
+            self.end_edit.setDate(end)
         self.customer_combo.setEnabled(False)
 
     def _choose_customer(self, item: ScheduleItem) -> None:
@@ -371,8 +371,34 @@ class ScheduleForm(QDialog):
         days = tuple(sorted({int(w) if w.isdigit() else 0 for w in words}))
         return Cadence(every, period, days_of_month=days)
 
-    def dates(self) -> tuple[date, date]:
-        return (self.start_edit.date().toPython(), self.end_edit.date().toPython())  # type: ignore[return-value]
+    def dates(self) -> tuple[date, date] | None:
+        """The start and the end, or None while either is not a real day."""
+        start_on, end_on = self.start_edit.day(), self.end_edit.day()
+        if start_on is None or end_on is None:
+            return None
+        return start_on, end_on
+
+    def date_problem(self) -> str | None:
+        """What is wrong with the start or end as typed, in a sentence."""
+        for field, shape, no_such_day in (
+            (
+                self.start_edit,
+                tr("Type the start date as year-month-day, such as %1."),
+                tr("%1 is not a date: that month has %2 days. Correct the start date."),
+            ),
+            (
+                self.end_edit,
+                tr("Type the end date as year-month-day, such as %1."),
+                tr("%1 is not a date: that month has %2 days. Correct the end date."),
+            ),
+        ):
+            problem = field.problem()
+            if problem == NOT_A_DATE:
+                return shape.replace("%1", self.today().isoformat())
+            if problem == NO_SUCH_DAY:
+                days = str(days_in_month(field.text()))
+                return no_such_day.replace("%1", field.text()).replace("%2", days)
+        return None
 
     def update_preview(self) -> None:
         """Show the next 12 run dates, or why there can be none."""
@@ -388,21 +414,24 @@ class ScheduleForm(QDialog):
             self.month_weekday_combo,
         ):
             widget.setEnabled(period == "month")
-        start_on, end_on = self.dates()
-        problem = None
-        try:
-            check_cadence(cadence, start_on, end_on, self.today())
-        except CadenceRefused as refused:
-            problem = refused.reason
-        self.preview_dates = [] if problem else run_dates(cadence, start_on, end_on)
+        dates = self.dates()
+        sentence = self.date_problem() if dates is None else None
+        if dates is not None:
+            try:
+                check_cadence(cadence, *dates, self.today())
+            except CadenceRefused as refused:
+                sentence = refusal_sentence(refused.reason)
+        self.preview_dates = (
+            run_dates(cadence, *dates) if dates and sentence is None else []
+        )
         self.preview_label.setText(", ".join(day_text(d) for d in self.preview_dates))
         self.words_label.setText(
             ""
-            if problem
+            if sentence
             else cadence_in_words(cadence.every, period, cadence.on_object())
         )
-        self.problem_label.setText(refusal_sentence(problem) if problem else "")
-        self.create_button.setEnabled(problem is None and self._customer() is not None)
+        self.problem_label.setText(sentence or "")
+        self.create_button.setEnabled(sentence is None and self._customer() is not None)
 
     # Creating
 
@@ -426,7 +455,11 @@ class ScheduleForm(QDialog):
             elif pair.strip():  # a value without its key, or a key alone
                 self.message.setText(tr("Write metadata as key=value; key=value."))
                 return None
-        start_on, end_on = self.dates()
+        dates = self.dates()
+        if dates is None:
+            self.message.setText(self.date_problem() or "")
+            return None
+        start_on, end_on = dates
         card = self.card_combo.currentData()
         request = schedules.ScheduleRequest(
             customer_id=customer.id,

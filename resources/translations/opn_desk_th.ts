@@ -778,6 +778,17 @@
         </message>
     </context>
     <context>
+        <name>DateField</name>
+        <message>
+            <source>year-month-day</source>
+            <translation>ปี-เดือน-วัน</translation>
+        </message>
+        <message>
+            <source>Pick the date on a calendar</source>
+            <translation>เลือกวันที่จากปฏิทิน</translation>
+        </message>
+    </context>
+    <context>
         <name>DisputesTab</name>
         <message>
             <source>Choose the currency of the amount range, next to it.</source>
@@ -2934,6 +2945,22 @@ Reason: %3</source>
         <message>
             <source>The customer's default card</source>
             <translation>บัตรหลักของลูกค้า</translation>
+        </message>
+        <message>
+            <source>Type the start date as year-month-day, such as %1.</source>
+            <translation>พิมพ์วันเริ่มต้นในรูปแบบ ปี-เดือน-วัน (ปี ค.ศ.) เช่น %1</translation>
+        </message>
+        <message>
+            <source>%1 is not a date: that month has %2 days. Correct the start date.</source>
+            <translation>ไม่มีวันที่ %1 ในปฏิทิน เดือนนั้นมี %2 วัน โปรดแก้วันเริ่มต้น</translation>
+        </message>
+        <message>
+            <source>Type the end date as year-month-day, such as %1.</source>
+            <translation>พิมพ์วันสิ้นสุดในรูปแบบ ปี-เดือน-วัน (ปี ค.ศ.) เช่น %1</translation>
+        </message>
+        <message>
+            <source>%1 is not a date: that month has %2 days. Correct the end date.</source>
+            <translation>ไม่มีวันที่ %1 ในปฏิทิน เดือนนั้นมี %2 วัน โปรดแก้วันสิ้นสุด</translation>
         </message>
         <message>
             <source>Choose a customer.</source>

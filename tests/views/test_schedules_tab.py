@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import subprocess
 import sys
@@ -151,6 +152,40 @@ def test_the_confirmation_words_the_cadence_in_the_clerks_language(
     assert said in question
     assert ".," not in question and "friday" not in question
     assert shown == words
+
+
+def test_an_impossible_end_date_is_refused_not_changed(
+    qtbot: QtBot, runner: TaskRunner, workspace: Workspace
+) -> None:
+    form = opened_form(qtbot, runner, workspace)
+    year = form.today().year + 1
+    field = form.end_edit
+    typing = field.focusProxy() or field
+
+    def retype(text: str) -> None:
+        qtbot.keyClick(typing, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(typing, text)
+
+    february = calendar.monthrange(year, 2)[1]
+    retype(f"{year}-02-30")
+    assert form.problem_label.text() == (
+        f"{year}-02-30 is not a date: that month has {february} days. "
+        "Correct the end date."
+    )
+    assert form.preview_dates == []
+    assert not form.create_button.isEnabled()
+    assert form.request() is None
+    assert field.date().isValid() is False  # no other day taken in its place
+
+    retype("28/02/2030")
+    assert form.problem_label.text() == (
+        f"Type the end date as year-month-day, such as {form.today().isoformat()}."
+    )
+
+    retype(f"{year}-02-28")
+    assert form.problem_label.text() == ""
+    assert form.dates() == (form.today(), date(year, 2, 28))
+    assert form.preview_dates and form.preview_dates[-1] <= date(year, 2, 28)
 
 
 def test_a_schedule_created_from_the_form_and_shown_in_the_tab(
