@@ -187,6 +187,14 @@ def test_an_impossible_end_date_is_refused_not_changed(
     assert form.dates() == (form.today(), date(year, 2, 28))
     assert form.preview_dates and form.preview_dates[-1] <= date(year, 2, 28)
 
+    # The calendar opens on the day typed, and a day picked there is typed.
+    menu = field.calendar_button.menu()
+    menu.aboutToShow.emit()
+    assert field.calendar.selectedDate() == QDate(year, 2, 28)
+    field.calendar.clicked.emit(QDate(year, 3, 31))
+    assert field.text() == f"{year}-03-31"
+    assert form.dates() == (form.today(), date(year, 3, 31))
+
 
 def test_a_schedule_created_from_the_form_and_shown_in_the_tab(
     qtbot: QtBot, runner: TaskRunner, workspace: Workspace, fresh_sandbox: Any
