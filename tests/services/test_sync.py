@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from opn_desk.models.charges import ChargeRecord
 from opn_desk.models.db import open_engine, session_scope
 from opn_desk.models.sync_state import SyncState
 from opn_desk.services.api import OpnClient
+from opn_desk.services.backfill import Backfill, ListResource
 from opn_desk.services.sync import CHARGES, ChargeSync, SyncCancelled, SyncProgress
+from opn_desk.services.sync_resources import LIST_RESOURCES
 
 
 def cached_charges(engine: Engine) -> dict[str, dict[str, Any]]:
@@ -115,3 +119,37 @@ def test_charge_added_after_a_sync_arrives_on_the_next(
 def sandbox_charges(sandbox: Any) -> list[dict[str, Any]]:
     charges: list[dict[str, Any]] = sandbox.state.charges_sorted()
     return charges
+
+
+def test_a_failed_write_stops_the_sync_and_keeps_what_was_committed(
+    sandbox: Any, client: OpnClient, engine: Engine
+) -> None:
+    charges = LIST_RESOURCES[0]
+    batches = 0
+
+    def store_then_fail(session: Session, items: Sequence[Any], at: datetime) -> int:
+        nonlocal batches
+        batches += 1
+        if batches > 6:
+            raise OSError("disk full")
+        return charges.store(session, items, at)
+
+    failing = ListResource(charges.name, charges.list_page, store_then_fail)
+    # A commit after every batch of 100 charges, and a window per 5 days.
+    backfill = Backfill(
+        client, engine, failing, window=timedelta(days=5), commit_objects=100
+    )
+    with pytest.raises(OSError, match="disk full"):
+        backfill.run()
+
+    kept = cached_charges(engine)
+    with session_scope(engine) as session:
+        state = session.get(SyncState, CHARGES)
+        assert state is not None and not state.backfill_done
+        assert state.objects_seen == len(kept)
+    assert 0 < len(kept) <= 6 * 100
+
+    ChargeSync(client, engine, window=timedelta(days=5)).run()
+
+    expected = {c["id"]: c for c in sandbox_charges(sandbox)}
+    assert cached_charges(engine) == expected
