@@ -146,9 +146,15 @@ class _Run:
 
 @dataclass(frozen=True, slots=True)
 class _Batch(Generic[T]):
-    """Objects to write, and the cursor to commit once they are written."""
+    """Objects to write, when they came, and the cursor to commit after them.
+
+    ``fetched_at`` is when the page arrived, not when it is written: a copy
+    that waited in the queue must not pass for newer than one the app
+    fetched meanwhile (a charge refunded during the sync, for one).
+    """
 
     items: list[T]
+    fetched_at: datetime
     cursor: datetime | None
 
 
@@ -222,15 +228,15 @@ class _Writer(Generic[T]):
             try:
                 batch = self._batches.get(timeout=wait_s if objects else None)
             except queue.Empty:
-                batch = _Batch([], None)
+                batch = _Batch([], self._clock(), None)
             if batch is None:
                 self._commit(session, objects, cursor)
                 return
             if batch.items:
                 if not objects:
                     started = time.monotonic()
-                fetched_at = self._clock()
-                self.written += self._resource.store(session, batch.items, fetched_at)
+                written = self._resource.store(session, batch.items, batch.fetched_at)
+                self.written += written
                 objects += len(batch.items)
             cursor = batch.cursor or cursor
             due = time.monotonic() - started >= COMMIT_EVERY_S
@@ -307,15 +313,17 @@ class Backfill(Generic[T]):
         total = self._fetch(start, until, 0, 1).total
         run = _Run(windows=list(_windows(start, until, self._window)))
         report(SyncProgress(self._resource.name, 0, total))
-        writer = _Writer(
-            self._engine, self._resource, self._clock, self._commit_objects
-        )
-        reported = _Reporter(
-            lambda: report(
-                SyncProgress(self._resource.name, run.fetched, max(total, run.fetched))
-            )
-        )
         with ThreadPoolExecutor(self._in_flight, "opn-sync") as pool:
+            writer = _Writer(
+                self._engine, self._resource, self._clock, self._commit_objects
+            )
+            reported = _Reporter(
+                lambda: report(
+                    SyncProgress(
+                        self._resource.name, run.fetched, max(total, run.fetched)
+                    )
+                )
+            )
             try:
                 self._fetch_all(pool, run, writer, stop, reported)
             except BaseException as error:
@@ -324,8 +332,8 @@ class Backfill(Generic[T]):
                 # cursor of the windows it completes.
                 _close_quietly(writer, error)
                 raise
-        writer.close()
-        reported.after(writer.commits)
+            writer.close()
+            reported.after(writer.commits)
         return self._finish(until, run, writer.written)
 
     # Private
@@ -367,7 +375,8 @@ class Backfill(Generic[T]):
                 index, offset = pending.pop(future)
                 page = future.result()
                 fresh = self._accept(run, index, offset, page)
-                writer.put(_Batch(fresh, self._newly_finished(run)))
+                cursor = self._newly_finished(run)
+                writer.put(_Batch(fresh, self._clock(), cursor))
                 self._top_up(pool, run, pending)
 
     def _top_up(
