@@ -55,6 +55,7 @@ HEARTBEAT_MS = 10
 STALL_MS = 100
 IDLE_S = 20
 SWITCH_ENV = "OPN_DESK_BENCH_SWITCH_MS"
+DUMP_ENV = "OPN_DESK_BENCH_DUMP_STACKS"
 SECRET_KEY = "skey_test_5sandbox7opndesk9ky"
 # The newest day of bench/query.py's cache.
 LAST_CACHED_DAY = date(2026, 11, 30)
@@ -70,7 +71,13 @@ def main() -> int:
     parser.add_argument("--paint-runs", type=int, default=3)
     parser.add_argument(
         "--switch-ms", type=float, default=None,
-        help="the children's GIL switch interval (Python's default is 5 ms)",
+        help="the children's GIL switch interval, instead of the app's "
+        "1 ms (Python's default is 5 ms)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--dump-stacks", action="store_true",
+        help="in a stall, also write every thread's stack from faulthandler's "
+        "thread (it reads them without the GIL and has crashed a child)",
     )  # fmt: skip
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -78,6 +85,8 @@ def main() -> int:
         return run_child(args.child)
     if args.switch_ms is not None:
         os.environ[SWITCH_ENV] = str(args.switch_ms)
+    if args.dump_stacks:
+        os.environ[DUMP_ENV] = "1"
 
     cache = DATA_DIR / f"query-{CACHE_CHARGES}.db"
     if {"paint", "export"} & set(args.only):
@@ -151,7 +160,9 @@ def child_run(kind: str, *args: str) -> dict[str, Any]:
             command, capture_output=True, text=True, check=False, env=env
         )
     if result.returncode != 0:
-        raise SystemExit(f"{kind} run failed:\n{result.stderr[-4000:]}")
+        raise SystemExit(
+            f"{kind} run failed (exit {result.returncode}):\n{result.stderr[-4000:]}"
+        )
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return figures
 
@@ -182,8 +193,6 @@ def say(text: str) -> None:
 
 def run_child(argv: list[str]) -> int:
     kind, started, *rest = argv
-    if SWITCH_ENV in os.environ:
-        sys.setswitchinterval(float(os.environ[SWITCH_ENV]) / 1000)
     imported_at = _import_app()
     runs: dict[str, Callable[..., dict[str, Any]]] = {
         "idle": child_idle,
@@ -431,6 +440,8 @@ class Heartbeat:
     def __post_init__(self) -> None:
         from PySide6.QtCore import Qt, QTimer
 
+        if SWITCH_ENV in os.environ:  # instead of the app's own interval
+            sys.setswitchinterval(float(os.environ[SWITCH_ENV]) / 1000)
         self._gui_thread = threading.get_ident()
         self._began = (time.perf_counter(), time.process_time(), os.getloadavg()[0])
         self._running = True
@@ -442,16 +453,21 @@ class Heartbeat:
         self.timer.start()
         self._watchdog = threading.Thread(target=self._watch, daemon=True)
         self._watchdog.start()
-        # faulthandler's own thread needs no GIL: when a beat is late by
-        # more than STALL_MS it writes every thread's stack, so a stall in
-        # which no Python thread can run still shows who held the GIL.
+        # With --dump-stacks, faulthandler's own thread, which needs no
+        # GIL, writes every thread's stack when a beat is late by more than
+        # STALL_MS, so a stall in which no Python thread can run still
+        # shows who held the GIL. It reads running threads' frames without
+        # the GIL, which crashed an export child (SIGSEGV in its dump), so
+        # a plain run leaves it off.
         self._dumps = tempfile.TemporaryFile("w+")
-        faulthandler.dump_traceback_later(STALL_MS / 1000, file=self._dumps)
+        self._dumping = DUMP_ENV in os.environ
+        self._arm_dump()
 
     def stop(self) -> None:
         self._running = False
         self.timer.stop()
-        faulthandler.cancel_dump_traceback_later()
+        if self._dumping:
+            faulthandler.cancel_dump_traceback_later()
         self._watchdog.join()
 
     def figures(self) -> dict[str, Any]:
@@ -493,7 +509,11 @@ class Heartbeat:
                 {"gap_ms": gap * 1000, "stack": self._stack_seen or "(not caught)"}
             )
         self._stack_seen = None
-        faulthandler.dump_traceback_later(STALL_MS / 1000, file=self._dumps)
+        self._arm_dump()
+
+    def _arm_dump(self) -> None:
+        if self._dumping:
+            faulthandler.dump_traceback_later(STALL_MS / 1000, file=self._dumps)
 
     def _watch(self) -> None:
         while self._running:
