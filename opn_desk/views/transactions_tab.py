@@ -80,6 +80,9 @@ class TransactionsTab(QWidget):
     ) -> None:
         super().__init__(parent)
         self.model = model
+        # The charge selected last, selected again when the rows are read
+        # again (after a sync, a refund) if it is among the first ones.
+        self._kept_charge_id: str | None = None
         if model.parent() is None:
             model.setParent(self)  # the model lives as long as its table
         runner = model.runner
@@ -150,8 +153,9 @@ class TransactionsTab(QWidget):
         model.modelReset.connect(self._rows_changed)
         model.rowsInserted.connect(self._rows_changed)
         model.loaded.connect(self._counted)
+        model.loaded.connect(self._select_kept)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_requested)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.selectionModel().selectionChanged.connect(self._clerk_selected)
         self.table.customContextMenuRequested.connect(self._show_row_menu)
         self.detail_pane.refund_requested.connect(self.refund_requested)
         self.detail_pane.capture_requested.connect(self.capture_requested)
@@ -192,7 +196,28 @@ class TransactionsTab(QWidget):
     def _rows_changed(self, *_args: object) -> None:
         if self.model.rowCount() == 0:
             self.count_label.setText(self.tr("No charges match."))
+        self._select_kept()
         self._selection_changed()
+
+    def _clerk_selected(self, *_args: QItemSelection) -> None:
+        # Qt drops the selection without this signal when the rows are
+        # read again, so what is kept here survives that.
+        item = self.selected_charge()
+        self._kept_charge_id = item.id if item is not None else None
+        self._selection_changed()
+
+    def _select_kept(self, *_args: object) -> None:
+        loaded = self.model.loaded_page(0)
+        charge_id = self._kept_charge_id
+        if charge_id is None or loaded is None:  # the first page is on its way
+            return
+        if self.table.selectionModel().hasSelection():  # rows only added
+            return
+        self._kept_charge_id = None
+        for row, item in enumerate(loaded):
+            if item.id == charge_id:
+                self.table.selectRow(row)
+                return
 
     def _counted(self, rows: int) -> None:
         if rows == 1:

@@ -20,6 +20,7 @@ from opn_desk.services.sync import ChargeSync
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.main_window import MainWindow
 from opn_desk.views.tasks import TaskRunner
+from opn_desk.views.transactions_tab import TransactionsTab
 from opn_desk.views.transactions_table_model import (
     AMOUNT,
     CHARGE,
@@ -140,3 +141,23 @@ def test_with_a_filter_the_status_bar_says_shown_of_the_cache_total(
         lambda: label.text() == f"Charges in the cache: {total:,}", timeout=5000
     )
     engine.dispose()
+
+
+def test_the_selected_charge_stays_selected_when_the_rows_are_read_again(
+    qtbot: QtBot, runner: TaskRunner, synced_engine: Engine
+) -> None:
+    model = TransactionsTableModel(runner, "Asia/Bangkok")
+    tab = TransactionsTab(model)
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.set_engine(synced_engine)
+    wait_for_row(qtbot, model, 7)
+    tab.table.selectRow(7)
+    chosen = tab.selected_charge()
+    assert chosen is not None
+
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.refresh()  # as after a sync or a refund
+
+    again = tab.selected_charge()
+    assert again is not None and again.id == chosen.id
