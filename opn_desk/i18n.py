@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,7 +24,6 @@ from PySide6.QtCore import (
 logger = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "en"
-BUDDHIST_ERA_OFFSET = 543
 _TRANSLATOR_NAME = "opn_desk_translator"
 
 
@@ -116,25 +114,6 @@ def set_buddhist_era(shown: bool) -> None:
 def buddhist_era_shown() -> bool:
     """Whether years on screen are in the Buddhist era."""
     return _Display.buddhist_era
-
-
-def era_year(year: int, buddhist_era: bool) -> int:
-    """A Common Era year as shown: itself, or in the Buddhist era."""
-    return year + BUDDHIST_ERA_OFFSET if buddhist_era else year
-
-
-def export_date_text(moment: date | datetime, buddhist_era: bool) -> str:
-    """A date (and time) for an export cell, as ``2569-12-03 14:05:09``.
-
-    Spreadsheet dates are Gregorian, so an export that shows Buddhist-era
-    years writes them as text in this form, which still sorts by date.
-    ``moment`` is written as it is: convert it to the profile's zone first.
-    """
-    year = era_year(moment.year, buddhist_era)
-    text = f"{year:04d}-{moment.month:02d}-{moment.day:02d}"
-    if isinstance(moment, datetime):
-        text += f" {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
-    return text
 
 
 def _supported(code: str) -> str:

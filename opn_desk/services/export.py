@@ -42,7 +42,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from opn_desk.i18n import export_date_text
+from opn_desk.eras import export_date_text
 from opn_desk.services.money import Money, decimals, format_amount
 
 # openpyxl is loaded by the first .xlsx export (the functions that need it

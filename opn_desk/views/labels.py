@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from opn_desk import i18n
+from opn_desk.eras import era_year
 from opn_desk.services.reports import NONE_LABEL, group_label
 
 _CONTEXT = "labels"
@@ -110,7 +111,7 @@ def refund_reason_label(code: str | None) -> str:
 
 def day_text(day: date) -> str:
     """A date as shown: ``2026-12-03``, in Thai ``03/12/2569`` (BE on)."""
-    year = i18n.era_year(day.year, i18n.buddhist_era_shown())
+    year = era_year(day.year, i18n.buddhist_era_shown())
     if i18n.current_language() == "th":
         return f"{day.day:02d}/{day.month:02d}/{year}"
     return f"{year:04d}-{day.month:02d}-{day.day:02d}"

@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from opn_desk import i18n
+from opn_desk.eras import export_date_text
 from opn_desk.services.profiles import Profile
 from opn_desk.services.workspace import Workspace
 from opn_desk.views.labels import day_text, moment_text
@@ -113,8 +114,8 @@ def test_one_place_forms_dates_for_language_and_era(qapp: Any, catalogs: Path) -
         assert moment_text(moment, bangkok, seconds=True) == "2569-12-03 14:05:09"
         i18n.apply_language(qapp, "th", directory=catalogs)
         assert day_text(moment.date()) == "03/12/2569"
-        assert i18n.export_date_text(moment, True) == "2569-12-03 07:05:09"
-        assert i18n.export_date_text(moment.date(), False) == "2026-12-03"
+        assert export_date_text(moment, True) == "2569-12-03 07:05:09"
+        assert export_date_text(moment.date(), False) == "2026-12-03"
         i18n.apply_language(qapp, "en", directory=catalogs)
         assert day_text(moment.date()) == "2569-12-03"
     finally:
