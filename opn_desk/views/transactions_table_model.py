@@ -112,13 +112,15 @@ class TransactionsTableModel(PagedTableModel[ChargeListItem]):
         self._filter = ChargeFilter()
         self._order = ChargeOrder.NEWEST_FIRST
         self._cache_counts = 0
+        # The charges in the cache, known until the cache may have changed.
+        self._cache_total: int | None = None
         self.loaded.connect(self._count_cache)
 
     def set_filter(self, charge_filter: ChargeFilter) -> None:
         """Show only the charges ``charge_filter`` lets through."""
         if charge_filter != self._filter:
             self._filter = charge_filter
-            self.refresh()
+            super().refresh()  # the same charges, shown anew
 
     @property
     def charge_filter(self) -> ChargeFilter:
@@ -168,7 +170,7 @@ class TransactionsTableModel(PagedTableModel[ChargeListItem]):
             )
         if wanted != self._order:
             self._order = wanted
-            self.refresh()
+            super().refresh()  # the same charges, shown anew
 
     # PagedTableModel
 
@@ -206,12 +208,23 @@ class TransactionsTableModel(PagedTableModel[ChargeListItem]):
 
     # Private
 
+    def refresh(self) -> None:
+        """Re-read from the first page: the cache may have changed (a sync,
+        a write, another cache), so its total is counted again."""
+        self._cache_total = None
+        super().refresh()
+
     def _count_cache(self, shown: int) -> None:
-        """Count every charge in the cache when a filter hides some."""
+        """Count every charge in the cache when a filter hides some, once
+        until the cache changes."""
         self._cache_counts += 1
         engine = self.engine
         if engine is None or self._filter == ChargeFilter():
+            self._cache_total = shown if engine is not None else None
             self.counted.emit(shown, shown)
+            return
+        if self._cache_total is not None:
+            self.counted.emit(shown, self._cache_total)
             return
         ask, zone = self._cache_counts, self.zone
 
@@ -221,6 +234,7 @@ class TransactionsTableModel(PagedTableModel[ChargeListItem]):
 
         def answer(in_cache: int) -> None:
             if ask == self._cache_counts:  # no newer count came meanwhile
+                self._cache_total = in_cache
                 self.counted.emit(shown, in_cache)
 
         self.runner.run_db(count, answer, self._cache_not_counted, context=self)
