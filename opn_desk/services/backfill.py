@@ -188,26 +188,23 @@ class _Writer(Generic[T]):
 
     def put(self, batch: _Batch[T]) -> None:
         """Queue a batch; raises the writer's error if it stopped."""
-        while self._error is None:
-            try:
-                self._batches.put(batch, timeout=_POLL_S)
-                return
-            except queue.Full:
-                continue
-        raise self._error
+        self._offer(batch, lambda: self._error is None)
+        if self._error is not None:
+            raise self._error
 
     def close(self) -> None:
         """Write and commit every queued batch, then stop the thread."""
         if self._thread.is_alive():
-            self._put_end()
+            self._offer(None, self._thread.is_alive)
             self._thread.join()
         if self._error is not None:
             raise self._error
 
-    def _put_end(self) -> None:
-        while self._thread.is_alive():
+    def _offer(self, batch: _Batch[T] | None, waiting: Callable[[], bool]) -> None:
+        """Queue ``batch`` as soon as there is room, while ``waiting()``."""
+        while waiting():
             try:
-                self._batches.put(None, timeout=_POLL_S)
+                self._batches.put(batch, timeout=_POLL_S)
                 return
             except queue.Full:
                 continue
@@ -308,7 +305,7 @@ class Backfill(Generic[T]):
         until = self._clock()
         start = self._start_point()
         if start is None or start >= until:
-            return self._finish(until, _Run(windows=[]))
+            return self._finish(until, _Run(windows=[]), 0)
 
         total = self._fetch(start, until, 0, 1).total
         run = _Run(windows=list(_windows(start, until, self._window)))
@@ -444,7 +441,7 @@ class Backfill(Generic[T]):
         run.finished_windows = finished
         return run.windows[finished - 1].end
 
-    def _finish(self, until: datetime, run: _Run, written: int = 0) -> SyncResult:
+    def _finish(self, until: datetime, run: _Run, written: int) -> SyncResult:
         name = self._resource.name
         with session_scope(self._engine) as session:
             state = sync_state(session, name)

@@ -33,12 +33,10 @@ NO_SUCH_DAY = "no_such_day"  # year-month-day, but no such day (2026-02-30)
 
 def read_day(text: str) -> dt.date | str:
     """The day ``text`` names as year-month-day, or what is wrong with it."""
-    found = _DAY.match(text)
-    if found is None:
+    parts = _year_month_day(text)
+    if parts is None:
         return NOT_A_DATE
-    year, month, day = (int(part) for part in found.groups())
-    if not (1 <= year <= 9999 and 1 <= month <= 12):
-        return NOT_A_DATE
+    year, month, day = parts
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         return NO_SUCH_DAY
     return dt.date(year, month, day)
@@ -46,13 +44,19 @@ def read_day(text: str) -> dt.date | str:
 
 def days_in_month(text: str) -> int | None:
     """How many days the month of ``text`` (year-month-day) has."""
+    parts = _year_month_day(text)
+    return None if parts is None else calendar.monthrange(parts[0], parts[1])[1]
+
+
+def _year_month_day(text: str) -> tuple[int, int, int] | None:
+    """The numbers of ``text``, when it has a real year and month."""
     found = _DAY.match(text)
     if found is None:
         return None
-    year, month = int(found.group(1)), int(found.group(2))
+    year, month, day = (int(part) for part in found.groups())
     if not (1 <= year <= 9999 and 1 <= month <= 12):
         return None
-    return calendar.monthrange(year, month)[1]
+    return year, month, day
 
 
 class DateField(QWidget):
