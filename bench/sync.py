@@ -47,13 +47,7 @@ def main() -> int:
     if args.child:
         return run_child(args.child)
 
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    data_file = DATA_DIR / f"sandbox-{args.charges}.json"
-    started = time.monotonic()
-    sandbox, base_url = start_sandbox(data_file, args.charges)
-    say(
-        f"sandbox with {args.charges:,} charges up in {time.monotonic() - started:.1f} s"
-    )
+    sandbox, base_url = start_sandbox(args.charges)
     try:
         for latency_ms in args.latency_ms:
             set_latency(base_url, latency_ms)
@@ -70,7 +64,12 @@ def main() -> int:
     return 0
 
 
-def start_sandbox(data_file: Path, charges: int) -> tuple[subprocess.Popen[str], str]:
+def start_sandbox(charges: int) -> tuple[subprocess.Popen[str], str]:
+    """The sandbox as its own process, its data kept under bench/.data
+    (seeded on the first run only), and its base URL."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    data_file = DATA_DIR / f"sandbox-{charges}.json"
+    started = time.monotonic()
     command = [
         sys.executable,
         "-m",
@@ -89,6 +88,8 @@ def start_sandbox(data_file: Path, charges: int) -> tuple[subprocess.Popen[str],
     if not line.startswith("listening on "):
         process.kill()
         raise SystemExit(f"the sandbox did not start: {line!r}")
+    up_s = time.monotonic() - started
+    say(f"sandbox with {charges:,} charges up in {up_s:.1f} s")
     return process, line.removeprefix("listening on ")
 
 

@@ -136,13 +136,7 @@ def ensure_cache(path: Path) -> None:
 
 def sync_stall() -> dict[str, Any]:
     sync_bench = load_bench("sync")
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    data_file = DATA_DIR / f"sandbox-{SYNC_CHARGES}.json"
-    started = time.monotonic()
-    sandbox, base_url = sync_bench.start_sandbox(data_file, SYNC_CHARGES)
-    say(
-        f"sandbox with {SYNC_CHARGES:,} charges up in {time.monotonic() - started:.1f} s"
-    )
+    sandbox, base_url = sync_bench.start_sandbox(SYNC_CHARGES)
     try:
         sync_bench.set_latency(base_url, 0)
         return child_run("sync", base_url)
