@@ -84,18 +84,25 @@ def test_model_shows_newest_first_and_sorts_by_amount(
     assert model.item_at(0).amount == biggest  # type: ignore[union-attr]
 
 
-def test_window_shows_synced_charges_from_the_sandbox(
+def synced_window(
     qtbot: QtBot, runner: TaskRunner, sandbox: Any, tmp_path: Path
-) -> None:
+) -> tuple[MainWindow, Engine]:
+    """A window on a sandbox profile whose first sync has finished."""
     profile = Profile(name="Sandbox", mode="sandbox")
     engine = open_engine(f"sqlite:///{tmp_path / 'window.db'}")
     workspace = Workspace(profile, engine, sandbox.base_url, sandbox.secret_key)
     window = MainWindow(runner, profile)
     qtbot.addWidget(window)
     window.show()
-
     with qtbot.waitSignal(window.sync.finished, timeout=30_000):
         window.attach_workspace(workspace)
+    return window, engine
+
+
+def test_window_shows_synced_charges_from_the_sandbox(
+    qtbot: QtBot, runner: TaskRunner, sandbox: Any, tmp_path: Path
+) -> None:
+    window, engine = synced_window(qtbot, runner, sandbox, tmp_path)
     model = window.transactions_model
     qtbot.waitUntil(
         lambda: model.rowCount() == sandbox.state.charge_count, timeout=5000
@@ -113,14 +120,7 @@ def test_window_shows_synced_charges_from_the_sandbox(
 def test_with_a_filter_the_status_bar_says_shown_of_the_cache_total(
     qtbot: QtBot, runner: TaskRunner, sandbox: Any, tmp_path: Path
 ) -> None:
-    profile = Profile(name="Sandbox", mode="sandbox")
-    engine = open_engine(f"sqlite:///{tmp_path / 'window.db'}")
-    workspace = Workspace(profile, engine, sandbox.base_url, sandbox.secret_key)
-    window = MainWindow(runner, profile)
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.sync.finished, timeout=30_000):
-        window.attach_workspace(workspace)
+    window, engine = synced_window(qtbot, runner, sandbox, tmp_path)
     label = window.status.count_label
     total = sandbox.state.charge_count
     qtbot.waitUntil(
