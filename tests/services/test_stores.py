@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from opn_desk.models.db import session_scope
 from opn_desk.models.tables import (
     CardRecord,
+    ChargeRecord,
     CustomerRecord,
     DisputeDocumentRecord,
     DisputeRecord,
@@ -150,6 +152,45 @@ def test_a_charge_brings_its_refunds_and_an_older_copy_loses(
         (refund,) = session.scalars(select(RefundRecord)).all()
         assert (refund.amount, refund.voided) == (100000, True)
         assert refund.charge_id == charge.id
+
+
+def copies_of(raw: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    """``count`` copies of a charge, each with an id of its own."""
+    copies = []
+    for number in range(count):
+        copy_ = copy.deepcopy(raw)
+        copy_["id"] = f"{raw['id']}_{number:04d}"
+        copy_["refunds"]["data"] = []
+        copies.append(copy_)
+    return copies
+
+
+def test_many_charges_in_statements_under_the_bind_limit(
+    load: Any, engine: Engine
+) -> None:
+    """Upserts of several statements each, however few values SQLite binds."""
+    raws = copies_of(load(REFUNDED), 250)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def few_binds(dbapi_connection: Any, _record: Any) -> None:
+            # 70 values: two charges per statement.
+            dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 70)
+
+        engine.dispose()
+
+    with session_scope(engine) as session:
+        assert store_charges(session, [parse_charge(r) for r in raws], T0) == 250
+    raws[137]["description"] = "changed upstream"
+    later = T0 + timedelta(minutes=5)
+    with session_scope(engine) as session:
+        assert store_charges(session, [parse_charge(r) for r in raws], later) == 1
+
+    with session_scope(engine) as session:
+        stored = session.scalars(select(ChargeRecord).order_by(ChargeRecord.id)).all()
+        assert [c.id for c in stored] == sorted(r["id"] for r in raws)
+        assert stored[137].description == "changed upstream"
+        assert {c.fetched_at for c in stored} == {T0, later}
 
 
 def test_disputes_table_promotes_what_views_filter_on(
