@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +40,12 @@ class UtcDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC).replace(tzinfo=None)
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, one step to text: a sync binds hundreds of thousands."""
+        if dialect.name == "sqlite":
+            return sqlite_text
+        return super().bind_processor(dialect)
+
     def process_result_value(
         self, value: Any | None, dialect: Dialect
     ) -> datetime | None:
@@ -48,6 +55,17 @@ class UtcDateTime(TypeDecorator[datetime]):
             value = datetime.fromisoformat(value)
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC)
+
+
+def sqlite_text(value: datetime | None) -> str | None:
+    """A point in time as SQLite stores it: UTC, in SQLAlchemy's layout for
+    ``DateTime`` on SQLite (``YYYY-MM-DD HH:MM:SS.ffffff``), which every
+    stored value and every query's bound value share."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 # API objects as JSON: JSONB on PostgreSQL (indexable), JSON text on SQLite.

@@ -27,10 +27,11 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, Text, event, update
+from sqlalchemy import CursorResult, Dialect, Table, Text, event, update
 from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -41,10 +42,9 @@ from opn_desk.models.charges import ChargeRecord
 # Rows per statement when marking tombstones: under every driver's limit
 # of bound parameters.
 _ID_BATCH = 500
-# Rows per SQLite upsert statement, fewer when they would bind more values
-# than the library allows. One size (and the last, shorter statement of a
-# batch) keeps the driver's cache of prepared statements small.
-_ROWS_PER_STATEMENT = 100
+# Rows per SQLite upsert statement at most, fewer when they would bind more
+# values than the library allows.
+_ROWS_PER_STATEMENT = 1_000
 _CHARGES = cast(Table, ChargeRecord.__table__)
 # Session.info key: ids of charges upserted in the open transaction, to be
 # indexed before it commits.
@@ -56,11 +56,95 @@ def upsert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
     Returns how many rows were written (inserted or changed).
     """
-    if not rows:
-        return 0
+    return prepare_upsert(table, rows, session.get_bind().dialect).write(session)
+
+
+def prepare_upsert(
+    table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect
+) -> PreparedUpsert:
+    """``rows`` of ``table`` made ready to upsert, on any thread.
+
+    The sync prepares what it fetched before handing it to the thread that
+    writes, so that thread spends its time in the database.
+    """
+    if not rows or dialect.name != "sqlite":
+        return PreparedUpsert(table, rows, None, [])
+    upsert = _driver_upsert(table, tuple(rows[0]), dialect)
+    return PreparedUpsert(table, rows, upsert, upsert.parameters(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedUpsert:
+    """Rows ready to upsert: on SQLite, already in the driver's values."""
+
+    table: Table
+    rows: Sequence[dict[str, Any]]
+    upsert: _DriverUpsert | None
+    parameters: list[tuple[Any, ...]]
+
+    def write(self, session: Session) -> int:
+        """Upsert the rows in the session's transaction; rows written."""
+        if not self.rows:
+            return 0
+        if self.upsert is None:
+            return _upsert_returning(session, self.table, self.rows)
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        connection = session.connection()
+        per_statement = _rows_per_statement(connection, len(self.parameters[0]))
+        written = 0
+        for start in range(0, len(self.parameters), per_statement):
+            chunk = self.parameters[start : start + per_statement]
+            result = connection.exec_driver_sql(
+                self.upsert.statement(len(chunk)), tuple(chain.from_iterable(chunk))
+            )
+            written += result.rowcount
+        if self.table is _CHARGES:
+            ids = session.info.setdefault(_UNINDEXED, [])
+            ids.extend(row["id"] for row in self.rows)
+        return written
+
+    def joined(self, other: PreparedUpsert) -> PreparedUpsert | None:
+        """These rows and ``other``'s in one upsert, when they can be."""
+        if not other.rows:
+            return self
+        if not self.rows:
+            return other
+        if other.table is not self.table or other.upsert != self.upsert:
+            return None
+        return PreparedUpsert(
+            self.table,
+            [*self.rows, *other.rows],
+            self.upsert,
+            self.parameters + other.parameters,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedUpserts:
+    """Upserts of several tables made ready together, written in order."""
+
+    upserts: tuple[PreparedUpsert, ...]
+
+    def __call__(self, session: Session) -> int:
+        return sum(upsert.write(session) for upsert in self.upserts)
+
+    def joined(self, other: PreparedUpserts) -> PreparedUpserts | None:
+        """These upserts and ``other``'s, table by table, when they can be."""
+        if len(other.upserts) != len(self.upserts):
+            return None
+        pairs = [a.joined(b) for a, b in zip(self.upserts, other.upserts, strict=True)]
+        together = [pair for pair in pairs if pair is not None]
+        if len(together) != len(pairs):
+            return None
+        return PreparedUpserts(tuple(together))
+
+
+def _upsert_returning(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]]
+) -> int:
+    """The upsert of databases other than SQLite, through SQLAlchemy."""
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        return _upsert_sqlite(session, table, rows)
     statement = _upsert_statement(table, connection.dialect.name)
     returning = statement.returning(*table.primary_key.columns)
     written = session.execute(returning, rows).all()
@@ -80,41 +164,20 @@ class _DriverUpsert:
     # (position, bind processor) of the columns that need converting.
     binds: tuple[tuple[int, Callable[[Any], Any]], ...]
 
-    def parameters(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
-        """The values of ``rows``, row after row, in one flat list."""
+    def parameters(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The values of each of ``rows``, as the driver takes them."""
         values, binds = self.values, self.binds
-        parameters: list[Any] = []
+        parameters: list[tuple[Any, ...]] = []
         for row in rows:
             row_values = list(values(row))
             for position, bind in binds:
                 row_values[position] = bind(row_values[position])
-            parameters.extend(row_values)
+            parameters.append(tuple(row_values))
         return parameters
 
     def statement(self, rows: int) -> str:
         """The upsert of ``rows`` rows in one statement."""
         return _many_rows(self.sql, self.row_placeholders, rows)
-
-
-def _upsert_sqlite(
-    session: Session, table: Table, rows: Sequence[dict[str, Any]]
-) -> int:
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    connection = session.connection()
-    upsert = _driver_upsert(table, tuple(rows[0]), connection.dialect)
-    columns = len(rows[0])
-    per_statement = _rows_per_statement(connection, columns)
-    written = 0
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        result = connection.exec_driver_sql(
-            upsert.statement(len(chunk)), tuple(upsert.parameters(chunk))
-        )
-        written += result.rowcount
-    if table is _CHARGES:
-        session.info.setdefault(_UNINDEXED, []).extend(row["id"] for row in rows)
-    return written
 
 
 def _rows_per_statement(connection: Any, columns: int) -> int:

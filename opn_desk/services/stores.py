@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Dialect, Table, select
 from sqlalchemy.orm import Session
 
 from opn_desk.models.tables import (
@@ -31,7 +31,12 @@ from opn_desk.models.tables import (
     RefundRecord,
     ScheduleRecord,
 )
-from opn_desk.models.upsert import mark_deleted, upsert_rows
+from opn_desk.models.upsert import (
+    PreparedUpserts,
+    mark_deleted,
+    prepare_upsert,
+    upsert_rows,
+)
 from opn_desk.services import rows
 from opn_desk.services.api import (
     Charge,
@@ -99,9 +104,20 @@ def _upsert(
 
 def store_charges(session: Session, charges: Sequence[Charge], at: datetime) -> int:
     """Charges and the refunds they carry."""
+    return prepare_charges(charges, at, session.get_bind().dialect)(session)
+
+
+def prepare_charges(
+    charges: Sequence[Charge], at: datetime, dialect: Dialect
+) -> PreparedUpserts:
+    """``store_charges`` made ready on this thread, to be written on another."""
     refunds = [r for charge in charges for r in embedded_refunds(charge.raw)]
-    written = _upsert(session, CHARGES, charges, rows.charge_row, at)
-    return written + store_refunds(session, refunds, at)
+    return PreparedUpserts(
+        (
+            prepare_upsert(CHARGES, [rows.charge_row(c, at) for c in charges], dialect),
+            prepare_upsert(REFUNDS, [rows.refund_row(r, at) for r in refunds], dialect),
+        )
+    )
 
 
 def store_refunds(session: Session, refunds: Sequence[Refund], at: datetime) -> int:

@@ -126,7 +126,12 @@ def _windowed(
 # Charges first: they are what the clerks look at. Events last, so the
 # feed that follows starts from a copied history.
 LIST_RESOURCES: tuple[ListResource[Any], ...] = (
-    ListResource(CHARGES, _windowed(OpnClient.list_charges), stores.store_charges),
+    ListResource(
+        CHARGES,
+        _windowed(OpnClient.list_charges),
+        stores.store_charges,
+        stores.prepare_charges,
+    ),
     ListResource(REFUNDS, _windowed(OpnClient.list_refunds), stores.store_refunds),
     ListResource(
         DISPUTES,
