@@ -9,15 +9,16 @@ just before it commits, because indexing a thousand charges in one
 statement costs little more than indexing a hundred.
 
 On SQLite the rows go to the driver as plain values, converted by the
-columns' own bind processors, a hundred rows to a statement of many VALUES
-rows: a backfill writes hundreds of thousands of them, and SQLAlchemy's
-per-row work for a RETURNING insert cost more than SQLite's. One statement
-per hundred rows, not one step per row as ``executemany`` takes, matters
-because the driver lets go of Python's GIL for each step: the sync's
-fetching threads then take it, and the writer waits to get it back after
-every row (bench/sync.py: about 30 % more charges per second). The count
-written is the driver's row count, which leaves out the conflicting rows
-that the WHERE clause kept.
+columns' own bind processors, up to a thousand rows to a statement of many
+VALUES rows: a backfill writes hundreds of thousands of them, and
+SQLAlchemy's per-row work for a RETURNING insert cost more than SQLite's.
+Few large statements, not one step per row as ``executemany`` takes,
+matter because the driver lets go of Python's GIL for each step: the
+sync's fetching threads then take it, and the writer waits to get it back
+(bench/sync.py: about 55 % more charges per second than ``executemany``).
+Rows can be prepared on one thread and written on another
+(``prepare_upsert``). The count written is the driver's row count, which
+leaves out the conflicting rows that the WHERE clause kept.
 """
 
 from __future__ import annotations

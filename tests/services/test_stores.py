@@ -29,7 +29,12 @@ from opn_desk.services.api import (
 )
 from opn_desk.services.event_feed import targets_of
 from opn_desk.services.refetch import Target
-from opn_desk.services.stores import store_charges, store_customers, store_disputes
+from opn_desk.services.stores import (
+    prepare_charges,
+    store_charges,
+    store_customers,
+    store_disputes,
+)
 
 T0 = datetime(2025, 3, 20, 10, 0, tzinfo=UTC)
 DISPUTE = (
@@ -191,6 +196,29 @@ def test_many_charges_in_statements_under_the_bind_limit(
         assert [c.id for c in stored] == sorted(r["id"] for r in raws)
         assert stored[137].description == "changed upstream"
         assert {c.fetched_at for c in stored} == {T0, later}
+
+
+def test_pages_prepared_apart_and_written_joined(load: Any, engine: Engine) -> None:
+    """Two pages fetched at different times, one with a refund and one with
+    none, written as one: each row keeps its own fetch time."""
+    raw = load(REFUNDED)
+    first = [parse_charge(raw)]
+    second = [parse_charge(r) for r in copies_of(raw, 3)]
+    later = T0 + timedelta(seconds=30)
+    dialect = engine.dialect
+    joined = prepare_charges(first, T0, dialect).joined(
+        prepare_charges(second, later, dialect)
+    )
+
+    assert joined is not None
+    with session_scope(engine) as session:
+        assert joined(session) == 5  # four charges and the first one's refund
+    with session_scope(engine) as session:
+        rows = session.execute(select(ChargeRecord.id, ChargeRecord.fetched_at))
+        stored = {row.id: row.fetched_at for row in rows}
+        (refund,) = session.scalars(select(RefundRecord)).all()
+    assert stored == {raw["id"]: T0} | {c.id: later for c in second}
+    assert refund.charge_id == raw["id"]
 
 
 def test_disputes_table_promotes_what_views_filter_on(
