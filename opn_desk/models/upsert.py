@@ -69,56 +69,57 @@ def prepare_upsert(
     writes, so that thread spends its time in the database.
     """
     if not rows or dialect.name != "sqlite":
-        return PreparedUpsert(table, rows, None, [])
+        return PreparedUpsert(table, None, rows, [])
     upsert = _driver_upsert(table, tuple(rows[0]), dialect)
-    return PreparedUpsert(table, rows, upsert, upsert.parameters(rows))
+    ids = [row["id"] for row in rows] if table is _CHARGES else []
+    return PreparedUpsert(table, upsert, upsert.parameters(rows), ids)
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedUpsert:
-    """Rows ready to upsert: on SQLite, already in the driver's values."""
+    """Rows ready to upsert.
+
+    On SQLite, ``upsert`` is the statement, ``values`` the rows' values as
+    the driver takes them (the rows themselves are let go), and ``ids``
+    the ids of charges, to be indexed. Elsewhere ``values`` are the rows.
+    """
 
     table: Table
-    rows: Sequence[dict[str, Any]]
     upsert: _DriverUpsert | None
-    parameters: list[tuple[Any, ...]]
+    values: Sequence[Any]
+    ids: list[str]
 
     def write(self, session: Session) -> int:
         """Upsert the rows in the session's transaction; rows written."""
-        if not self.rows:
+        if not self.values:
             return 0
         if self.upsert is None:
-            return _upsert_returning(session, self.table, self.rows)
+            return _upsert_returning(session, self.table, self.values)
         if session.new or session.dirty or session.deleted:
             session.flush()
         connection = session.connection()
-        per_statement = _rows_per_statement(connection, len(self.parameters[0]))
+        per_statement = _rows_per_statement(connection, len(self.values[0]))
         written = 0
-        for start in range(0, len(self.parameters), per_statement):
-            chunk = self.parameters[start : start + per_statement]
+        for start in range(0, len(self.values), per_statement):
+            chunk = self.values[start : start + per_statement]
             result = connection.exec_driver_sql(
                 self.upsert.statement(len(chunk)), tuple(chain.from_iterable(chunk))
             )
             written += result.rowcount
-        if self.table is _CHARGES:
-            ids = session.info.setdefault(_UNINDEXED, [])
-            ids.extend(row["id"] for row in self.rows)
+        if self.ids:
+            session.info.setdefault(_UNINDEXED, []).extend(self.ids)
         return written
 
     def joined(self, other: PreparedUpsert) -> PreparedUpsert | None:
         """These rows and ``other``'s in one upsert, when they can be."""
-        if not other.rows:
+        if not other.values:
             return self
-        if not self.rows:
+        if not self.values:
             return other
         if other.table is not self.table or other.upsert != self.upsert:
             return None
-        return PreparedUpsert(
-            self.table,
-            [*self.rows, *other.rows],
-            self.upsert,
-            self.parameters + other.parameters,
-        )
+        values = [*self.values, *other.values]
+        return PreparedUpsert(self.table, self.upsert, values, self.ids + other.ids)
 
 
 @dataclass(frozen=True, slots=True)
