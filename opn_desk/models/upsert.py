@@ -43,9 +43,11 @@ from opn_desk.models.charges import ChargeRecord
 # Rows per statement when marking tombstones: under every driver's limit
 # of bound parameters.
 _ID_BATCH = 500
-# Rows per SQLite upsert statement at most, fewer when they would bind more
-# values than the library allows.
-_ROWS_PER_STATEMENT = 1_000
+# Rows per SQLite upsert statement: as many of the largest size as fit,
+# then smaller ones, none binding more values than the library allows. A
+# few sizes keep the driver's cache of prepared statements small: one of
+# a thousand rows holds megabytes.
+_STATEMENT_ROWS = (1_000, 100, 10, 1)
 _CHARGES = cast(Table, ChargeRecord.__table__)
 # Session.info key: ids of charges upserted in the open transaction, to be
 # indexed before it commits.
@@ -98,14 +100,17 @@ class PreparedUpsert:
         if session.new or session.dirty or session.deleted:
             session.flush()
         connection = session.connection()
-        per_statement = _rows_per_statement(connection, len(self.values[0]))
-        written = 0
-        for start in range(0, len(self.values), per_statement):
-            chunk = self.values[start : start + per_statement]
+        sizes = _statement_sizes(connection, len(self.values[0]))
+        written = start = 0
+        while start < len(self.values):
+            left = len(self.values) - start
+            rows = next(size for size in sizes if size <= left)
+            chunk = self.values[start : start + rows]
             result = connection.exec_driver_sql(
-                self.upsert.statement(len(chunk)), tuple(chain.from_iterable(chunk))
+                self.upsert.statement(rows), tuple(chain.from_iterable(chunk))
             )
             written += result.rowcount
+            start += rows
         if self.ids:
             session.info.setdefault(_UNINDEXED, []).extend(self.ids)
         return written
@@ -182,11 +187,12 @@ class _DriverUpsert:
         return _many_rows(self.sql, self.row_placeholders, rows)
 
 
-def _rows_per_statement(connection: Any, columns: int) -> int:
-    """Rows of ``columns`` values that one SQLite statement may bind."""
+def _statement_sizes(connection: Any, columns: int) -> tuple[int, ...]:
+    """The rows per statement of ``_STATEMENT_ROWS`` that one SQLite
+    statement may bind, with ``columns`` values a row; largest first."""
     driver = connection.connection.driver_connection
     most: int = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return max(1, min(_ROWS_PER_STATEMENT, most // columns))
+    return tuple(rows for rows in _STATEMENT_ROWS if rows * columns <= most) or (1,)
 
 
 @lru_cache(maxsize=256)
