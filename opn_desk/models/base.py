@@ -34,11 +34,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_bind_param(
         self, value: datetime | None, dialect: Dialect
     ) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return None if value is None else _naive_utc(value)
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         """On SQLite, one step to text: a sync binds hundreds of thousands."""
@@ -63,9 +59,14 @@ def sqlite_text(value: datetime | None) -> str | None:
     stored value and every query's bound value share."""
     if value is None:
         return None
+    return _naive_utc(value).isoformat(" ", "microseconds")
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """An aware time as the naive UTC time that the database keeps."""
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 # API objects as JSON: JSONB on PostgreSQL (indexable), JSON text on SQLite.

@@ -195,9 +195,7 @@ class _Batch:
         first, second = self.write, following.write
         if not isinstance(first, PreparedUpserts):
             return None
-        if not isinstance(second, PreparedUpserts):
-            return None
-        write = first.joined(second)
+        write = first.joined(second) if isinstance(second, PreparedUpserts) else None
         if write is None:
             return None
         cursor = following.cursor or self.cursor
